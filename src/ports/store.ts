@@ -1,0 +1,159 @@
+import type {
+  ActiveRun,
+  ApiToken,
+  Comment,
+  EventRow,
+  Json,
+  Role,
+  Run,
+  StopDestination,
+  Task,
+  TaskStatus,
+  WorkerOutcome,
+} from '../core/types.js';
+
+/**
+ * The store port. Every method is one transaction: it either applies fully, writing its event rows
+ * in the same transaction, or throws a typed error (core/errors.ts) and changes nothing.
+ * Async so the SQLite and PostgreSQL adapters share one contract.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+
+  createTask(input: NewTask, actor?: string): Promise<Task>;
+  getTask(id: string): Promise<Task | null>;
+  listTasks(filter?: TaskFilter): Promise<Task[]>;
+  /** Throws ConflictError for a status or assignee change of a running task: stop its run first (services/run-control). */
+  updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task>;
+  addComment(taskId: string, author: string, body: string): Promise<Comment>;
+  listComments(taskId: string): Promise<Comment[]>;
+  listBoards(): Promise<string[]>;
+
+  /** Atomically takes the highest-priority, oldest ready task matching the request; null when none. */
+  claim(req: ClaimRequest): Promise<Claimed | null>;
+  /** Extends the lease of that run only; LeaseLostError on a wrong token or an ended/stopping run. */
+  heartbeat(runId: number, claimToken: string, input?: HeartbeatInput): Promise<{ claim_expires: number }>;
+  /** Fenced like heartbeat. */
+  complete(runId: number, claimToken: string, input: CompleteInput): Promise<RunEnded>;
+  /** Records the worker process of a live run (the dispatcher after spawn). */
+  recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run>;
+  /** Fences the run's token off before its process is signalled; ConflictError "run N already ended". */
+  requestStop(runId: number, by: { actor?: string; reason?: string }): Promise<Run>;
+  /** Closes a live run and moves its task; ConflictError "run N already ended". */
+  endRun(runId: number, input: EndRunInput): Promise<RunEnded>;
+  /** Expired leases → reclaimed; runs past their max runtime → timed_out. */
+  reap(): Promise<ReapResult>;
+  getRun(id: number): Promise<Run | null>;
+  listRuns(taskId: string): Promise<Run[]>;
+  /** All live runs (one query), newest first, with the state column computed by the core. */
+  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]>;
+
+  listEvents(filter?: EventFilter): Promise<EventRow[]>;
+  lastEventId(): Promise<number>;
+  /** Called after each commit with the event rows it wrote, in id order. */
+  onCommit(listener: (events: EventRow[]) => void): () => void;
+
+  countTasksByStatus(board?: string): Promise<Record<TaskStatus, number>>;
+
+  createToken(input: { role: Role; name: string; secret_hash: string; run_id?: number | null }): Promise<ApiToken>;
+  findTokenByHash(secretHash: string): Promise<ApiToken | null>;
+  listTokens(): Promise<ApiToken[]>;
+  revokeToken(id: string): Promise<boolean>;
+  /** Revokes the per-run tokens of a run once it ends. */
+  revokeRunTokens(runId: number): Promise<number>;
+}
+
+export interface NewTask {
+  board?: string;
+  title: string;
+  body?: string;
+  assignee?: string | null;
+  priority?: number;
+  parents?: string[];
+  max_runtime_seconds?: number | null;
+  max_attempts?: number;
+  /** Start in triage instead of todo/ready. */
+  triage?: boolean;
+}
+
+export interface TaskPatch {
+  title?: string;
+  body?: string;
+  assignee?: string | null;
+  priority?: number;
+  parents?: string[];
+  max_runtime_seconds?: number | null;
+  max_attempts?: number;
+  status?: Exclude<TaskStatus, 'running'>;
+  result?: Json | null;
+}
+
+export interface TaskFilter {
+  board?: string;
+  status?: TaskStatus;
+  assignee?: string;
+  limit?: number;
+}
+
+export interface ClaimRequest {
+  worker: string;
+  host: string;
+  pid?: number | null;
+  worker_started_at?: number | null;
+  ttl_seconds: number;
+  board?: string;
+  /** Only tasks assigned to this profile; without it, only unassigned tasks. */
+  profile?: string | null;
+  task_id?: string;
+  /** Used when the task sets none. */
+  max_runtime_seconds?: number | null;
+  metadata?: Record<string, Json>;
+}
+
+export interface Claimed {
+  task: Task;
+  run: Run;
+}
+
+export interface HeartbeatInput {
+  /** Any value marks progress (last_progress_at = now) and is kept in run.metadata.progress. */
+  progress?: Json;
+  note?: string;
+}
+
+export interface CompleteInput {
+  outcome: WorkerOutcome;
+  summary?: string;
+  result?: Json;
+  error?: string;
+}
+
+export interface EndRunInput {
+  outcome: 'crashed' | 'timed_out' | 'reclaimed' | 'terminated' | 'spawn_failed' | 'failed';
+  /** Where the task goes; without it the retry rules decide (ready, or blocked with gave_up when attempts are exhausted). */
+  then?: StopDestination;
+  exit_code?: number | null;
+  error?: string;
+  summary?: string;
+  actor?: string;
+  reason?: string;
+}
+
+export interface RunEnded {
+  run: Run;
+  task: Task;
+}
+
+export interface ReapResult {
+  reclaimed: RunEnded[];
+  timed_out: RunEnded[];
+}
+
+export interface EventFilter {
+  board?: string;
+  task_id?: string;
+  run_id?: number;
+  after_id?: number;
+  limit?: number;
+}
