@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isExited, parseBootTime, parseProcStat } from './proc-stat.js';
+import type { ProcStat } from './proc-stat.js';
+
+export const DEFAULT_CLOCK_TICKS_PER_SECOND = 100;
+export const DEFAULT_PAGE_SIZE = 4096;
+/** Start times are known to a clock tick (10 ms); two ticks of slack absorbs float rounding. */
+export const START_TIME_TOLERANCE_SECONDS = 0.02;
+
+export interface ProcOptions {
+  /** Where procfs is mounted. */
+  procRoot?: string;
+  /** USER_HZ; 100 on every mainstream Linux build. Reading it needs sysconf, which Node does not expose. */
+  clockTicksPerSecond?: number;
+  pageSize?: number;
+}
+
+export function startTimesMatch(actual: number, expected: number): boolean {
+  return Math.abs(actual - expected) <= START_TIME_TOLERANCE_SECONDS + 1e-9;
+}
+
+export function isValidPid(pid: number): boolean {
+  return Number.isSafeInteger(pid) && pid > 0;
+}
+
+/** What a failed read of /proc/<pid>/... means: the process went away, or it is not ours to read. */
+export type ProcReadFailure = 'gone' | 'denied';
+
+export function classifyProcError(err: unknown): ProcReadFailure {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT' || code === 'ESRCH') return 'gone';
+  if (code === 'EACCES' || code === 'EPERM') return 'denied';
+  throw err;
+}
+
+/** A live (not zombie) process as seen in /proc, with its start time in epoch seconds. */
+export interface LiveProcess {
+  stat: ProcStat;
+  startTime: number;
+}
+
+export class ProcReader {
+  readonly procRoot: string;
+  readonly ticksPerSecond: number;
+  readonly pageSize: number;
+
+  constructor(opts: ProcOptions = {}) {
+    this.procRoot = opts.procRoot ?? '/proc';
+    this.ticksPerSecond = opts.clockTicksPerSecond ?? DEFAULT_CLOCK_TICKS_PER_SECOND;
+    this.pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
+  path(pid: number | 'self', file: string): string {
+    return join(this.procRoot, String(pid), file);
+  }
+
+  /**
+   * btime is read on every call rather than cached: start times recorded by another process (or before
+   * a restart) were computed from the btime of that moment, and comparing like with like keeps them equal.
+   */
+  async bootTime(): Promise<number> {
+    return parseBootTime(await readFile(join(this.procRoot, 'stat'), 'utf8'));
+  }
+
+  bootTimeSync(): number {
+    return parseBootTime(readFileSync(join(this.procRoot, 'stat'), 'utf8'));
+  }
+
+  toEpochSeconds(startTicks: number, bootTime: number): number {
+    return bootTime + startTicks / this.ticksPerSecond;
+  }
+
+  /** The stat of pid, or null when there is no such pid. stat is world-readable, so denial is not expected. */
+  async readStat(pid: number): Promise<ProcStat | null> {
+    if (!isValidPid(pid)) return null;
+    try {
+      return parseProcStat(await readFile(this.path(pid, 'stat'), 'utf8'));
+    } catch (err) {
+      if (classifyProcError(err) === 'gone') return null;
+      throw err;
+    }
+  }
+
+  readStatSync(pid: number): ProcStat | null {
+    if (!isValidPid(pid)) return null;
+    try {
+      return parseProcStat(readFileSync(this.path(pid, 'stat'), 'utf8'));
+    } catch (err) {
+      if (classifyProcError(err) === 'gone') return null;
+      throw err;
+    }
+  }
+
+  async live(pid: number): Promise<LiveProcess | null> {
+    const stat = await this.readStat(pid);
+    if (!stat || isExited(stat)) return null;
+    return { stat, startTime: this.toEpochSeconds(stat.startTicks, await this.bootTime()) };
+  }
+
+  liveSync(pid: number): LiveProcess | null {
+    const stat = this.readStatSync(pid);
+    if (!stat || isExited(stat)) return null;
+    return { stat, startTime: this.toEpochSeconds(stat.startTicks, this.bootTimeSync()) };
+  }
+
+  /** Pids of the live (not zombie) processes whose process group is pgid. */
+  async liveGroupMembers(pgid: number): Promise<number[]> {
+    const entries = await readdir(this.procRoot);
+    const members: number[] = [];
+    for (const entry of entries) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await this.readStat(Number(entry));
+      if (stat && stat.pgrp === pgid && !isExited(stat)) members.push(stat.pid);
+    }
+    return members;
+  }
+
+  /** Our own process group, read fresh: it is the one group we must never signal. */
+  ownProcessGroup(): number {
+    const stat = parseProcStat(readFileSync(this.path('self', 'stat'), 'utf8'));
+    return stat.pgrp;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Looking at and signalling OS processes by identity, not by bare pid.
+ * A pid is recycled by the OS once its process is gone, so every answer here is tied to the
+ * process's start time (epoch seconds) as recorded when the run began (`worker_started_at`).
+ */
+
+export type ProcessStatus =
+  | 'running'
+  | 'sleeping'
+  | 'disk-sleep'
+  | 'stopped'
+  | 'tracing-stop'
+  | 'zombie'
+  | 'dead'
+  | 'wake-kill'
+  | 'waking'
+  | 'parked'
+  | 'idle'
+  | 'unknown';
+
+export interface ProcessSnapshot {
+  pid: number;
+  /** Epoch seconds, from the process's start time since boot plus the boot time. */
+  create_time: number;
+  /** CPU over the sample window; may exceed 100 for a multi-threaded process. */
+  cpu_percent: number;
+  memory_rss_bytes: number;
+  memory_vms_bytes: number;
+  num_threads: number;
+  /** null when the process belongs to another user and its fd table cannot be read. */
+  num_fds: number | null;
+  status: ProcessStatus;
+  cmdline: string[];
+  /** Real uid of the process owner. */
+  uid: number;
+  /** Set when some fields (fds, cmdline) could not be read; those fields hold null or []. */
+  error?: 'access denied';
+}
+
+export type ProcessGoneReason = 'process not found' | 'pid reused by another process';
+
+export type ProcessCheck =
+  | { alive: true; create_time: number }
+  | { alive: false; reason: ProcessGoneReason };
+
+export interface ProcessInspector {
+  /** Start time of pid or null if there is no such process (zombies count as gone). */
+  startTime(pid: number): Promise<number | null>;
+  /**
+   * alive only when the start time matches expected (within the tick precision).
+   * A null expected start time means "unknown": the process is reported alive if the pid exists.
+   */
+  check(pid: number, expectedStartTime: number | null): Promise<ProcessCheck>;
+  /**
+   * A snapshot of pid, or null when it is gone (zombies included). The snapshot's create_time lets
+   * the caller confirm it is still the process it expects.
+   */
+  inspect(pid: number, opts?: { sampleMs?: number }): Promise<ProcessSnapshot | null>;
+}
+
+export type SignalRefusal =
+  | ProcessGoneReason
+  | 'no start time recorded'
+  | 'refused: own process'
+  | 'permission denied';
+
+export type SignalResult =
+  | { sent: true; target: 'process' | 'group' }
+  | { sent: false; reason: SignalRefusal };
+
+export type TerminateResult = {
+  terminated: boolean;
+  /** The last signal that had to be sent; null when nothing was sent. */
+  signal: 'SIGTERM' | 'SIGKILL' | null;
+  reason?: string;
+};
+
+export interface ProcessSignaller {
+  /**
+   * Signals pid (its process group when it leads one) only if its start time matches; never signals
+   * our own pid/pgid. A null expected start time is refused: without it the pid's identity is unknown.
+   */
+  signal(pid: number, expectedStartTime: number | null, signal: NodeJS.Signals): Promise<SignalResult>;
+  /** SIGTERM, wait up to graceSeconds for exit, then SIGKILL; resolves when gone (or kill impossible). */
+  terminate(pid: number, expectedStartTime: number | null, graceSeconds: number): Promise<TerminateResult>;
+}
