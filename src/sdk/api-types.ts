@@ -1,0 +1,159 @@
+import type {
+  ActiveRun,
+  ApiToken,
+  Comment,
+  EventRow,
+  Json,
+  PublicRun,
+  Role,
+  Run,
+  StopDestination,
+  Task,
+  TaskStatus,
+  WorkerOutcome,
+} from '../core/types.js';
+
+/** Request and answer shapes of the HTTP API (DESIGN.md), as the client sees them. */
+
+export interface BoardView {
+  columns: { name: TaskStatus; tasks: Task[] }[];
+  now: number;
+}
+
+export interface NewTaskBody {
+  title: string;
+  body?: string;
+  assignee?: string | null;
+  priority?: number;
+  parents?: string[];
+  max_runtime_seconds?: number | null;
+  max_attempts?: number;
+  board?: string;
+}
+
+export interface TaskPatchBody {
+  title?: string;
+  body?: string;
+  assignee?: string | null;
+  priority?: number;
+  parents?: string[];
+  max_runtime_seconds?: number | null;
+  max_attempts?: number;
+  status?: Exclude<TaskStatus, 'running'>;
+  result?: Json | null;
+}
+
+export interface TaskQuery {
+  status?: TaskStatus;
+  assignee?: string;
+  board?: string;
+}
+
+export interface TaskDetail {
+  task: Task;
+  runs: PublicRun[];
+  events: EventRow[];
+  comments: Comment[];
+}
+
+export interface ClaimBody {
+  worker: string;
+  profile?: string;
+  pid?: number;
+  host?: string;
+  ttl_seconds?: number;
+  board?: string;
+}
+
+/** The run of a claim answer carries its claim_token, the worker's proof of ownership. */
+export interface ClaimAnswer {
+  task: Task;
+  run: Run;
+}
+
+export interface HeartbeatBody {
+  claim_token: string;
+  progress?: Json;
+  note?: string;
+}
+
+export interface CompleteBody {
+  claim_token: string;
+  outcome: WorkerOutcome;
+  summary?: string;
+  result?: Json;
+  error?: string;
+}
+
+export interface ActiveRunsView {
+  workers: ActiveRun[];
+  count: number;
+  checked_at: number;
+}
+
+export type InspectAnswer =
+  | {
+      run_id: number;
+      alive: true;
+      pid: number;
+      host: string;
+      cpu_percent: number;
+      memory_rss_bytes: number;
+      memory_vms_bytes: number;
+      num_threads: number;
+      num_fds: number | null;
+      status: string;
+      create_time: number;
+      cmdline: string[];
+    }
+  | { run_id: number; alive: false; reason: string };
+
+export interface TerminateBody {
+  reason?: string;
+  then?: Exclude<StopDestination, 'done'>;
+  grace_seconds?: number;
+}
+
+export interface TerminateAnswer {
+  ok: true;
+  run_id: number;
+  task_id: string;
+  terminated: boolean;
+  signal: string | null;
+}
+
+export interface RegistryWorker {
+  name: string;
+  status: 'ok' | 'stale' | 'unknown';
+  last_heartbeat_ts: number | null;
+  seconds_since: number | null;
+  extra: Record<string, Json>;
+  host: string | null;
+  pid: number | null;
+}
+
+export interface RegistryView {
+  workers: RegistryWorker[];
+  generated_at: number;
+  bus_connected: boolean;
+}
+
+export interface HealthAnswer {
+  accepted: boolean;
+  control: { action: 'stop' } | null;
+}
+
+export interface StopWorkerAnswer {
+  accepted: true;
+  worker: string;
+  action: 'stop';
+}
+
+export interface CreatedToken {
+  token: string;
+  id: string;
+  role: Role;
+  name: string;
+}
+
+export type { ApiToken };

@@ -1,0 +1,172 @@
+import type { ApiToken, EventRow, PublicRun, Role, Task } from '../core/types.js';
+import { ApiError, ConnectionError } from './api-error.js';
+import type {
+  ActiveRunsView,
+  BoardView,
+  ClaimAnswer,
+  ClaimBody,
+  CompleteBody,
+  CreatedToken,
+  HealthAnswer,
+  HeartbeatBody,
+  InspectAnswer,
+  NewTaskBody,
+  RegistryView,
+  StopWorkerAnswer,
+  TaskDetail,
+  TaskPatchBody,
+  TaskQuery,
+  TerminateAnswer,
+  TerminateBody,
+} from './api-types.js';
+import { readSse } from './sse.js';
+
+export interface ClientOptions {
+  /** Base URL of the server, e.g. http://127.0.0.1:7420 */
+  url: string;
+  token: string;
+  /** Per-request limit; the event stream has none. */
+  timeoutMs?: number;
+}
+
+export interface EventStreamOptions {
+  board?: string;
+  /** Resume after this event id (sent as Last-Event-ID). */
+  lastEventId?: number;
+  signal?: AbortSignal;
+}
+
+export type PulseboardClient = ReturnType<typeof createClient>;
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** A typed client of every API route; a non-2xx answer throws ApiError, an unreachable server ConnectionError. */
+export function createClient(opts: ClientOptions) {
+  const base = opts.url.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const auth = { authorization: `Bearer ${opts.token}` };
+
+  async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { ...auth };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await fetch(`${base}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: signal ?? AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new ConnectionError(base, err);
+    }
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await send(method, path, body);
+    return (await parse(response, method, path)) as T;
+  }
+
+  /** Like call, but a 204 (nothing to hand out) is null. */
+  async function callOrNone<T>(method: string, path: string, body?: unknown): Promise<T | null> {
+    const response = await send(method, path, body);
+    if (response.status === 204) {
+      await response.body?.cancel();
+      return null;
+    }
+    return (await parse(response, method, path)) as T;
+  }
+
+  return {
+    url: base,
+
+    healthz: () => call<unknown>('GET', '/healthz'),
+    board: (board?: string) => call<BoardView>('GET', `/api/board${query({ board })}`),
+
+    createTask: async (body: NewTaskBody) => (await call<{ task: Task }>('POST', '/api/tasks', body)).task,
+    listTasks: async (filter: TaskQuery = {}) =>
+      (await call<{ tasks: Task[] }>('GET', `/api/tasks${query({ ...filter })}`)).tasks,
+    getTask: (id: string) => call<TaskDetail>('GET', `/api/tasks/${segment(id)}`),
+    updateTask: async (id: string, patch: TaskPatchBody) =>
+      (await call<{ task: Task }>('PATCH', `/api/tasks/${segment(id)}`, patch)).task,
+    reclaimTask: (id: string) => call<{ ok: true; task_id: string }>('POST', `/api/tasks/${segment(id)}/reclaim`, {}),
+
+    claim: (body: ClaimBody) => callOrNone<ClaimAnswer>('POST', '/api/claims', body),
+    heartbeat: (runId: number, body: HeartbeatBody) =>
+      call<{ claim_expires: number }>('POST', `/api/runs/${runId}/heartbeat`, body),
+    complete: (runId: number, body: CompleteBody) =>
+      call<{ run: PublicRun; task: Task }>('POST', `/api/runs/${runId}/complete`, body),
+
+    activeRuns: (board?: string) => call<ActiveRunsView>('GET', `/api/workers/active${query({ board })}`),
+    getRun: async (runId: number) => (await call<{ run: PublicRun }>('GET', `/api/runs/${runId}`)).run,
+    inspectRun: (runId: number) => call<InspectAnswer>('GET', `/api/runs/${runId}/inspect`),
+    terminateRun: (runId: number, body: TerminateBody = {}) =>
+      call<TerminateAnswer>('POST', `/api/runs/${runId}/terminate`, body),
+
+    workers: () => call<RegistryView>('GET', '/api/workers'),
+    publishHealth: (name: string, extra: Record<string, unknown> = {}) =>
+      call<HealthAnswer>('POST', '/api/heartbeats', { ...extra, name }),
+    stopWorker: (name: string) => call<StopWorkerAnswer>('POST', `/api/workers/${segment(name)}/stop`, {}),
+
+    createToken: (role: Role, name: string) => call<CreatedToken>('POST', '/api/tokens', { role, name }),
+    listTokens: async () => (await call<{ tokens: ApiToken[] }>('GET', '/api/tokens')).tokens,
+    revokeToken: (id: string) => call<unknown>('DELETE', `/api/tokens/${segment(id)}`),
+
+    /** The board's event rows as they happen, resuming after lastEventId; ends when the signal aborts. */
+    async *events(stream: EventStreamOptions = {}): AsyncGenerator<EventRow> {
+      const path = `/api/events${query({ board: stream.board })}`;
+      const headers: Record<string, string> = { ...auth, accept: 'text/event-stream' };
+      if (stream.lastEventId !== undefined) headers['last-event-id'] = String(stream.lastEventId);
+      let response: Response;
+      try {
+        response = await fetch(`${base}${path}`, { headers, ...(stream.signal ? { signal: stream.signal } : {}) });
+      } catch (err) {
+        if (stream.signal?.aborted) return;
+        throw new ConnectionError(base, err);
+      }
+      if (!response.ok || !response.body) await parse(response, 'GET', path);
+      try {
+        for await (const message of readSse(response.body as ReadableStream<Uint8Array>)) {
+          if (message.data === '') continue;
+          yield JSON.parse(message.data) as EventRow;
+        }
+      } catch (err) {
+        if (stream.signal?.aborted) return;
+        throw err;
+      }
+    },
+  };
+}
+
+async function parse(response: Response, method: string, path: string): Promise<unknown> {
+  const text = await response.text();
+  let body: unknown = null;
+  if (text !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  if (response.ok) return body;
+  throw new ApiError(response.status, detailOf(body, response), method, path);
+}
+
+function detailOf(body: unknown, response: Response): string {
+  if (body !== null && typeof body === 'object' && 'detail' in body) {
+    const detail = (body as { detail: unknown }).detail;
+    return typeof detail === 'string' ? detail : JSON.stringify(detail);
+  }
+  if (typeof body === 'string' && body !== '') return body.slice(0, 500);
+  return response.statusText || `HTTP ${response.status}`;
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, value);
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}

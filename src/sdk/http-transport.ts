@@ -1,0 +1,96 @@
+import { LeaseLostError } from '../core/errors.js';
+import type { Run } from '../core/types.js';
+import { ApiError } from './api-error.js';
+import { createClient } from './client.js';
+import type { PulseboardClient } from './client.js';
+import type { ClaimInput, CompleteReport, HealthOptions, WorkerTransport } from './transport.js';
+
+export interface HttpTransportOptions {
+  url: string;
+  token: string;
+  /** Sent with claims; the server records it as the run's worker process. Defaults to this process. */
+  pid?: number;
+  host?: string;
+}
+
+/** Talks to a Pulseboard server over its HTTP API. */
+export function httpTransport(opts: HttpTransportOptions): WorkerTransport & { client: PulseboardClient } {
+  const client = createClient({ url: opts.url, token: opts.token });
+  const pid = opts.pid ?? process.pid;
+  return {
+    kind: 'http',
+    client,
+
+    async claim(input: ClaimInput) {
+      return client.claim({
+        worker: input.worker,
+        ttl_seconds: input.ttlSeconds,
+        pid,
+        ...(opts.host === undefined ? {} : { host: opts.host }),
+        ...(input.profile === undefined ? {} : { profile: input.profile }),
+        ...(input.board === undefined ? {} : { board: input.board }),
+      });
+    },
+
+    async heartbeat(run: Run, progress) {
+      return fenced(run, () =>
+        client.heartbeat(run.id, {
+          claim_token: run.claim_token,
+          ...(progress?.value === undefined ? {} : { progress: progress.value }),
+          ...(progress?.note === undefined ? {} : { note: progress.note }),
+        }),
+      );
+    },
+
+    async complete(run: Run, report: CompleteReport) {
+      await fenced(run, () => client.complete(run.id, { claim_token: run.claim_token, ...report }));
+    },
+
+    startHealth(health: HealthOptions) {
+      return startHttpHealth(client, health);
+    },
+  };
+}
+
+async function fenced<T>(run: Run, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) throw new LeaseLostError(run.id, err.detail);
+    throw err;
+  }
+}
+
+/**
+ * POSTs the worker's health every interval. Unlike services/heartbeat-publisher's startHttpHeartbeat it reads
+ * the answer, because that is where an HTTP-only worker learns an operator asked it to stop.
+ */
+function startHttpHealth(client: PulseboardClient, health: HealthOptions): { stop(): void } {
+  const startedAt = Date.now();
+  let stopped = false;
+  let inFlight = false;
+  const beat = async () => {
+    if (inFlight || stopped) return;
+    inFlight = true;
+    try {
+      const answer = await client.publishHealth(health.name, {
+        pid: process.pid,
+        uptime_s: (Date.now() - startedAt) / 1000,
+      });
+      if (!stopped && answer.control?.action === 'stop') health.onStop();
+    } catch (err) {
+      health.onError?.(err);
+    } finally {
+      inFlight = false;
+    }
+  };
+  void beat();
+  const timer = setInterval(() => void beat(), health.intervalSeconds * 1000);
+  timer.unref();
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}

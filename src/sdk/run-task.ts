@@ -1,0 +1,117 @@
+import { LeaseLostError } from '../core/errors.js';
+import type { Json, Run, Task } from '../core/types.js';
+import { BlockedError } from './blocked-error.js';
+import type { CompleteReport, WorkerTransport } from './transport.js';
+import type { TaskHandler } from './worker-types.js';
+
+export type RunVerdict = 'completed' | 'failed' | 'blocked' | 'lost';
+
+export interface RunTaskOptions {
+  task: Task;
+  run: Run;
+  handler: TaskHandler;
+  transport: WorkerTransport;
+  heartbeatSeconds: number;
+  controller: AbortController;
+  onError: (error: unknown, where: string) => void;
+}
+
+const COMPLETE_RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
+
+/** Runs one claimed task: heartbeats while the handler works, then reports its outcome. */
+export async function runTask(opts: RunTaskOptions): Promise<RunVerdict> {
+  const { run, transport, controller } = opts;
+  const beats = new LeaseKeeper(opts);
+  const report = await callHandler(opts, (value, note) => beats.report(value, note));
+  await beats.stop();
+  if (beats.lost) return 'lost';
+  return (await deliver(transport, run, report, opts.onError)) ? report.outcome : lostAfter(controller, run);
+}
+
+function lostAfter(controller: AbortController, run: Run): RunVerdict {
+  if (!controller.signal.aborted) controller.abort(new LeaseLostError(run.id, 'completion refused'));
+  return 'lost';
+}
+
+async function callHandler(
+  opts: RunTaskOptions,
+  progress: (value: Json, note?: string) => void,
+): Promise<CompleteReport> {
+  const { claim_token: claimToken, ...publicRun } = opts.run;
+  try {
+    const result = await opts.handler(opts.task, {
+      signal: opts.controller.signal,
+      run: publicRun,
+      claimToken,
+      progress: (value?: Json, note?: string) => progress(value ?? true, note),
+    });
+    return result === undefined ? { outcome: 'completed' } : { outcome: 'completed', result };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { outcome: err instanceof BlockedError ? 'blocked' : 'failed', error: message };
+  }
+}
+
+/** True once reported; false when the run was no longer ours. Transient failures are retried a few times. */
+async function deliver(
+  transport: WorkerTransport,
+  run: Run,
+  report: CompleteReport,
+  onError: (error: unknown, where: string) => void,
+): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transport.complete(run, report);
+      return true;
+    } catch (err) {
+      if (err instanceof LeaseLostError) return false;
+      const delay = COMPLETE_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) {
+        onError(err, `complete run ${run.id}`);
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** Renews the lease on a timer, carrying the progress reported since the last beat; aborts the run when it is lost. */
+class LeaseKeeper {
+  lost = false;
+  private pending: { value: Json; note?: string } | null = null;
+  private inFlight: Promise<void> | null = null;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly opts: RunTaskOptions) {
+    this.timer = setInterval(() => {
+      if (!this.inFlight) this.inFlight = this.beat().finally(() => (this.inFlight = null));
+    }, opts.heartbeatSeconds * 1000);
+  }
+
+  report(value: Json, note?: string): void {
+    this.pending = note === undefined ? { value } : { value, note };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.inFlight;
+  }
+
+  private async beat(): Promise<void> {
+    const progress = this.pending;
+    this.pending = null;
+    try {
+      await this.opts.transport.heartbeat(this.opts.run, progress ?? undefined);
+    } catch (err) {
+      if (err instanceof LeaseLostError) {
+        this.lost = true;
+        clearInterval(this.timer);
+        this.opts.controller.abort(err);
+        return;
+      }
+      // Keep the unsent progress for the next beat unless newer progress came meanwhile.
+      this.pending ??= progress;
+      this.opts.onError(err, `heartbeat run ${this.opts.run.id}`);
+    }
+  }
+}

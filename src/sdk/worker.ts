@@ -1,0 +1,178 @@
+import { startHeartbeat } from '../services/heartbeat-publisher.js';
+import { controlSubject } from '../core/subjects.js';
+import type { Subscription } from '../ports/bus.js';
+import type { Run, Task } from '../core/types.js';
+import { WorkerStoppedError } from './blocked-error.js';
+import { runTask } from './run-task.js';
+import { Backoff, WakeableSleep } from './wake-timer.js';
+import type { Worker, WorkerOptions, WorkerStats } from './worker-types.js';
+
+const DEFAULT_TTL_SECONDS = 30;
+const DEFAULT_HEALTH_SECONDS = 10;
+const DEFAULT_STOP_GRACE_SECONDS = 10;
+
+/** Starts a worker at once: `concurrency` slots each claim a task, run the handler and report, until stopped. */
+export function createWorker(opts: WorkerOptions): Worker {
+  return new WorkerLoop(opts).start();
+}
+
+class WorkerLoop {
+  private readonly stats: WorkerStats = { claimed: 0, completed: 0, failed: 0, blocked: 0, lost: 0, in_flight: 0 };
+  private readonly inFlight = new Set<AbortController>();
+  private readonly sleeper = new WakeableSleep();
+  private readonly ttlSeconds: number;
+  private readonly heartbeatSeconds: number;
+  private readonly onError: (error: unknown, where: string) => void;
+  private stopping = false;
+  private finished = false;
+  private graceTimer: NodeJS.Timeout | null = null;
+  private started = 0;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.ttlSeconds = positive(opts.ttlSeconds ?? DEFAULT_TTL_SECONDS, 'ttlSeconds');
+    this.heartbeatSeconds = positive(opts.heartbeatSeconds ?? this.ttlSeconds / 3, 'heartbeatSeconds');
+    this.onError = opts.onError ?? warnOncePerMessage(opts.name);
+  }
+
+  start(): Worker {
+    const concurrency = Math.max(1, Math.floor(this.opts.concurrency ?? 1));
+    this.listenForStops();
+    const slots = Array.from({ length: concurrency }, () => this.slot());
+    const done = Promise.all(slots).then(() => this.finish());
+    return {
+      name: this.opts.name,
+      stop: (stopOpts) => this.stop(stopOpts?.graceSeconds).then(() => done),
+      done,
+      stats: () => ({ ...this.stats, in_flight: this.inFlight.size }),
+    };
+  }
+
+  private async stop(graceSeconds = this.opts.stopGraceSeconds ?? DEFAULT_STOP_GRACE_SECONDS): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.sleeper.wake();
+    }
+    if (this.finished) return;
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    // Not unref'd: a handler waiting only on its signal holds nothing else that keeps the process alive.
+    this.graceTimer = setTimeout(() => this.abortInFlight(), Math.max(0, graceSeconds) * 1000);
+  }
+
+  private abortInFlight(): void {
+    for (const controller of this.inFlight) {
+      if (!controller.signal.aborted) controller.abort(new WorkerStoppedError(this.opts.name));
+    }
+  }
+
+  private async slot(): Promise<void> {
+    const pollMs = positive(this.opts.pollSeconds ?? 1, 'pollSeconds') * 1000;
+    const backoff = new Backoff(pollMs, Math.max(pollMs, (this.opts.maxPollSeconds ?? 5) * 1000));
+    while (!this.stopping) {
+      if (this.opts.maxTasks !== undefined && this.started >= this.opts.maxTasks) break;
+      this.started++;
+      let claimed;
+      try {
+        claimed = await this.opts.transport.claim({
+          worker: this.opts.name,
+          ttlSeconds: this.ttlSeconds,
+          ...(this.opts.profile === undefined ? {} : { profile: this.opts.profile }),
+          ...(this.opts.board === undefined ? {} : { board: this.opts.board }),
+        });
+      } catch (err) {
+        this.onError(err, 'claim');
+        claimed = null;
+      }
+      if (!claimed) {
+        this.started--;
+        await this.sleeper.sleep(backoff.next());
+        continue;
+      }
+      backoff.reset();
+      this.stats.claimed++;
+      await this.handle(claimed.task, claimed.run);
+    }
+  }
+
+  private async handle(task: Task, run: Run): Promise<void> {
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    // A task claimed just as stop() was called still gets the grace, then the abort.
+    try {
+      const verdict = await runTask({
+        task,
+        run,
+        handler: this.opts.handler,
+        transport: this.opts.transport,
+        heartbeatSeconds: this.heartbeatSeconds,
+        controller,
+        onError: this.onError,
+      });
+      this.stats[verdict]++;
+    } finally {
+      this.inFlight.delete(controller);
+    }
+  }
+
+  private listenForStops(): void {
+    const { bus, name, transport } = this.opts;
+    const healthSeconds = this.opts.healthSeconds ?? DEFAULT_HEALTH_SECONDS;
+    const requestStop = () => void this.stop();
+    if (bus) {
+      const subscription: Subscription<{ action?: unknown }> = bus.subscribe(controlSubject(name));
+      void (async () => {
+        for await (const message of subscription) if (message.data?.action === 'stop') requestStop();
+      })();
+      this.cleanups.push(() => subscription.close());
+    }
+    if (healthSeconds !== false) {
+      const health = bus
+        ? startHeartbeat({ bus, name, intervalSeconds: healthSeconds })
+        : transport.startHealth?.({
+            name,
+            intervalSeconds: healthSeconds,
+            onStop: requestStop,
+            onError: (err) => this.onError(err, 'health'),
+          });
+      if (health) this.cleanups.push(() => health.stop());
+    }
+    if (this.opts.handleSignals ?? true) this.handleSignals();
+  }
+
+  private handleSignals(): void {
+    let received = 0;
+    const onSignal = () => {
+      received++;
+      // A second signal means "now": the handlers are aborted without waiting out the grace.
+      if (received > 1) this.abortInFlight();
+      else void this.stop();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    this.cleanups.push(() => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    });
+  }
+
+  private finish(): void {
+    this.finished = true;
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+  }
+}
+
+function positive(value: number, name: string): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+function warnOncePerMessage(name: string): (error: unknown, where: string) => void {
+  let last = '';
+  return (error, where) => {
+    const message = `pulseboard worker ${name}: ${where}: ${error instanceof Error ? error.message : String(error)}`;
+    if (message === last) return;
+    last = message;
+    console.warn(message);
+  };
+}
