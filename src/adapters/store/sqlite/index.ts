@@ -1,0 +1,2 @@
+export { openSqliteStore } from './store.js';
+export type { SqliteStoreOptions } from './store.js';

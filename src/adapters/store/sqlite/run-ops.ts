@@ -1,0 +1,215 @@
+import { activeRunState } from '../../../core/active-run-state.js';
+import { ConflictError, LeaseLostError } from '../../../core/errors.js';
+import { endRunEventKind } from '../../../core/events.js';
+import { isBoardSlug } from '../../../core/ids.js';
+import { assertFence, isOverRuntime } from '../../../core/lease.js';
+import { validatePid } from '../../../core/claim.js';
+import {
+  validateClaimToken,
+  validateCompleteInput,
+  validateEndRunInput,
+  validateHeartbeatInput,
+  validateRunId,
+} from '../../../core/run-input.js';
+import { InvalidInputError } from '../../../core/errors.js';
+import type { ActiveRun, Run, TaskStatus } from '../../../core/types.js';
+import type { CompleteInput, EndRunInput, HeartbeatInput, ReapResult, RunEnded } from '../../../ports/store.js';
+import { toRun } from '../shared/rows.js';
+import type { RunRow } from '../shared/rows.js';
+import { emit } from './context.js';
+import type { ReadContext, WriteContext } from './context.js';
+import { finishRun, requireRun } from './run-queries.js';
+
+/**
+ * The common heartbeat is one UPDATE guarded by id, token and liveness; only when it matches no row
+ * is the run read, to tell the worker exactly why it lost the lease.
+ */
+export function heartbeat(
+  ctx: WriteContext,
+  rawRunId: number,
+  rawToken: string,
+  rawInput: HeartbeatInput | undefined,
+): { claim_expires: number } {
+  const runId = validateRunId(rawRunId);
+  const token = validateClaimToken(rawToken);
+  const input = validateHeartbeatInput(rawInput);
+  if (input.progress === undefined && input.note === undefined) {
+    const row = ctx.q.get<{ claim_expires: number }>(
+      `UPDATE runs SET claim_expires = ? + lease_ttl_seconds, last_heartbeat_at = ?
+       WHERE id = ? AND claim_token = ? AND ended_at IS NULL AND stop_requested_at IS NULL AND claim_expires >= ?
+       RETURNING claim_expires`,
+      ctx.now,
+      ctx.now,
+      runId,
+      token,
+      ctx.now,
+    );
+    if (row) return { claim_expires: row.claim_expires };
+  }
+  const run = requireRun(ctx.q, runId);
+  assertFence(run, token, ctx.now);
+  if (input.progress === undefined && input.note === undefined) {
+    throw new LeaseLostError(runId, 'lease could not be extended');
+  }
+  const metadata = input.progress === undefined ? run.metadata : { ...run.metadata, progress: input.progress };
+  const claimExpires = ctx.now + run.lease_ttl_seconds;
+  ctx.q.run(
+    'UPDATE runs SET claim_expires = ?, last_heartbeat_at = ?, last_progress_at = ?, metadata = ? WHERE id = ?',
+    claimExpires,
+    ctx.now,
+    ctx.now,
+    JSON.stringify(metadata),
+    runId,
+  );
+  emit(ctx, {
+    board: run.board,
+    task_id: run.task_id,
+    run_id: run.id,
+    kind: 'progress',
+    payload: { progress: input.progress, note: input.note },
+  });
+  return { claim_expires: claimExpires };
+}
+
+export function complete(ctx: WriteContext, rawRunId: number, rawToken: string, rawInput: CompleteInput): RunEnded {
+  const runId = validateRunId(rawRunId);
+  const token = validateClaimToken(rawToken);
+  const input = validateCompleteInput(rawInput);
+  const run = requireRun(ctx.q, runId);
+  assertFence(run, token, ctx.now);
+  return finishRun(
+    ctx,
+    run,
+    { outcome: input.outcome },
+    { summary: input.summary, error: input.error, result: input.result, actor: run.worker },
+    input.outcome === 'completed' ? 'completed' : 'run_ended',
+  );
+}
+
+export function recordProcess(
+  ctx: WriteContext,
+  rawRunId: number,
+  proc: { pid: number; worker_started_at: number | null; host?: string },
+): Run {
+  const runId = validateRunId(rawRunId);
+  if (proc === null || typeof proc !== 'object') throw new InvalidInputError('process must be an object');
+  validatePid(proc.pid);
+  if (proc.pid === undefined || proc.pid === null) throw new InvalidInputError('pid is required');
+  const startedAt = proc.worker_started_at ?? null;
+  if (startedAt !== null && (typeof startedAt !== 'number' || !Number.isFinite(startedAt))) {
+    throw new InvalidInputError('worker_started_at must be a number or null');
+  }
+  if (proc.host !== undefined && (typeof proc.host !== 'string' || proc.host.length === 0)) {
+    throw new InvalidInputError('host must be a non-empty string');
+  }
+  const run = requireRun(ctx.q, runId);
+  if (run.ended_at !== null) throw new ConflictError(`run ${runId} already ended`);
+  const host = proc.host ?? run.host;
+  ctx.q.run('UPDATE runs SET worker_pid = ?, worker_started_at = ?, host = ? WHERE id = ?', proc.pid, startedAt, host, runId);
+  emit(ctx, {
+    board: run.board,
+    task_id: run.task_id,
+    run_id: run.id,
+    kind: 'process_recorded',
+    payload: { pid: proc.pid, worker_started_at: startedAt, host },
+  });
+  return requireRun(ctx.q, runId);
+}
+
+export function requestStop(ctx: WriteContext, rawRunId: number, by: { actor?: string; reason?: string }): Run {
+  const runId = validateRunId(rawRunId);
+  const run = requireRun(ctx.q, runId);
+  if (run.ended_at !== null) throw new ConflictError(`run ${runId} already ended`);
+  if (run.stop_requested_at !== null) return run;
+  ctx.q.run('UPDATE runs SET stop_requested_at = ? WHERE id = ?', ctx.now, runId);
+  emit(ctx, {
+    board: run.board,
+    task_id: run.task_id,
+    run_id: run.id,
+    kind: 'stop_requested',
+    payload: { actor: by?.actor, reason: by?.reason },
+  });
+  return requireRun(ctx.q, runId);
+}
+
+export function endRun(ctx: WriteContext, rawRunId: number, rawInput: EndRunInput): RunEnded {
+  const runId = validateRunId(rawRunId);
+  const input = validateEndRunInput(rawInput);
+  const run = requireRun(ctx.q, runId);
+  if (run.ended_at !== null) throw new ConflictError(`run ${runId} already ended`);
+  return finishRun(
+    ctx,
+    run,
+    { outcome: input.outcome, then: input.then },
+    { exit_code: input.exit_code, error: input.error, summary: input.summary, actor: input.actor, reason: input.reason },
+    endRunEventKind(input.outcome),
+  );
+}
+
+/** Runs past their max runtime time out; of the rest, those whose lease lapsed are reclaimed. */
+export function reap(ctx: WriteContext): ReapResult {
+  const rows = ctx.q.all<RunRow>(
+    `SELECT * FROM runs WHERE ended_at IS NULL
+       AND (claim_expires < ? OR (max_runtime_seconds IS NOT NULL AND started_at + max_runtime_seconds < ?))
+     ORDER BY id`,
+    ctx.now,
+    ctx.now,
+  );
+  const result: ReapResult = { reclaimed: [], timed_out: [] };
+  for (const run of rows.map(toRun)) {
+    if (isOverRuntime(run, ctx.now)) {
+      result.timed_out.push(
+        finishRun(ctx, run, { outcome: 'timed_out' }, { actor: 'reaper', reason: 'max runtime exceeded' }, 'timed_out'),
+      );
+    } else {
+      result.reclaimed.push(
+        finishRun(ctx, run, { outcome: 'reclaimed' }, { actor: 'reaper', reason: 'lease expired' }, 'reclaimed'),
+      );
+    }
+  }
+  return result;
+}
+
+export function listRuns(ctx: ReadContext, taskId: string): Run[] {
+  return ctx.q.all<RunRow>('SELECT * FROM runs WHERE task_id = ? ORDER BY id', taskId).map(toRun);
+}
+
+export function listActiveRuns(ctx: ReadContext, filter: { board?: string; progress_timeout_seconds?: number } = {}): ActiveRun[] {
+  if (filter.board !== undefined && !isBoardSlug(filter.board)) {
+    throw new InvalidInputError(`board ${JSON.stringify(filter.board)} is not a board slug`);
+  }
+  const timeout = filter.progress_timeout_seconds;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
+    throw new InvalidInputError('progress_timeout_seconds must be a number > 0');
+  }
+  const rows = ctx.q.all<RunRow & { task_title: string; task_status: TaskStatus; task_assignee: string | null }>(
+    `SELECT r.*, t.title AS task_title, t.status AS task_status, t.assignee AS task_assignee
+     FROM runs r JOIN tasks t ON t.id = r.task_id
+     WHERE r.ended_at IS NULL ${filter.board === undefined ? '' : 'AND r.board = ?'}
+     ORDER BY r.started_at DESC, r.id DESC`,
+    ...(filter.board === undefined ? [] : [filter.board]),
+  );
+  return rows.map((row) => {
+    const run = toRun(row);
+    return {
+      run_id: run.id,
+      task_id: run.task_id,
+      task_title: row.task_title,
+      task_status: row.task_status,
+      task_assignee: row.task_assignee,
+      profile: run.profile,
+      worker: run.worker,
+      host: run.host,
+      worker_pid: run.worker_pid,
+      worker_started_at: run.worker_started_at,
+      started_at: run.started_at,
+      claim_lock: run.claim_lock,
+      claim_expires: run.claim_expires,
+      last_heartbeat_at: run.last_heartbeat_at,
+      last_progress_at: run.last_progress_at,
+      max_runtime_seconds: run.max_runtime_seconds,
+      board: run.board,
+      state: activeRunState(run, ctx.now, timeout === undefined ? {} : { progress_timeout_seconds: timeout }),
+    };
+  });
+}

@@ -1,0 +1,236 @@
+import Database from 'better-sqlite3';
+import { systemClock } from '../../../ports/clock.js';
+import type { Clock } from '../../../ports/clock.js';
+import type {
+  ClaimRequest,
+  Claimed,
+  CompleteInput,
+  EndRunInput,
+  EventFilter,
+  HeartbeatInput,
+  NewTask,
+  ReapResult,
+  RunEnded,
+  Store,
+  TaskFilter,
+  TaskPatch,
+} from '../../../ports/store.js';
+import type { ActiveRun, ApiToken, Comment, EventRow, Role, Run, Task, TaskStatus } from '../../../core/types.js';
+import { isTaskId } from '../../../core/ids.js';
+import { claim } from './claim.js';
+import type { ReadContext, WriteContext } from './context.js';
+import { countTasksByStatus, lastEventId, listEvents } from './event-ops.js';
+import { migrate } from './migrations.js';
+import { complete, endRun, heartbeat, listActiveRuns, listRuns, reap, recordProcess, requestStop } from './run-ops.js';
+import { selectRun } from './run-queries.js';
+import { Statements } from './statements.js';
+import { addComment, createTask, listComments, listTasks, updateTask } from './task-ops.js';
+import { selectTask } from './task-queries.js';
+import {
+  createToken,
+  findTokenByHash,
+  listTokens,
+  needsTouch,
+  revokeRunTokens,
+  revokeToken,
+  touchToken,
+} from './token-ops.js';
+
+export interface SqliteStoreOptions {
+  path: string;
+  clock?: Clock;
+  busyTimeoutMs?: number;
+}
+
+const BUSY_RETRIES = 5;
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  const db = new Database(options.path);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, clock.now());
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteStore(db, clock);
+}
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly q: Statements;
+  private readonly listeners = new Set<(events: EventRow[]) => void>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    this.q = new Statements(db);
+  }
+
+  /**
+   * One BEGIN IMMEDIATE transaction: concurrent processes queue on the write lock at BEGIN (with
+   * busy_timeout) instead of failing halfway. SQLITE_BUSY that still escapes is retried after a
+   * short random pause so that competing processes do not retry in lockstep.
+   */
+  private async write<T>(fn: (ctx: WriteContext) => T): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const ctx: WriteContext = { q: this.q, now: this.clock.now(), events: [] };
+      try {
+        const value = this.db.transaction(() => fn(ctx)).immediate();
+        this.notify(ctx.events);
+        return value;
+      } catch (err) {
+        if (!isBusy(err) || attempt >= BUSY_RETRIES) throw err;
+        await sleep(5 + Math.random() * 20 * (attempt + 1));
+      }
+    }
+  }
+
+  private async read<T>(fn: (ctx: ReadContext) => T): Promise<T> {
+    const ctx: ReadContext = { q: this.q, now: this.clock.now() };
+    return this.db.transaction(() => fn(ctx)).deferred();
+  }
+
+  private notify(events: EventRow[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch (err) {
+        // A broken subscriber must not turn a committed change into a reported failure.
+        console.error('pulseboard: onCommit listener failed:', err);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  createTask(input: NewTask, actor?: string): Promise<Task> {
+    return this.write((ctx) => createTask(ctx, input, actor));
+  }
+
+  getTask(id: string): Promise<Task | null> {
+    if (!isTaskId(id)) return Promise.resolve(null);
+    return this.read((ctx) => selectTask(ctx.q, id));
+  }
+
+  listTasks(filter?: TaskFilter): Promise<Task[]> {
+    return this.read((ctx) => listTasks(ctx, filter));
+  }
+
+  updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task> {
+    return this.write((ctx) => updateTask(ctx, id, patch, actor));
+  }
+
+  addComment(taskId: string, author: string, body: string): Promise<Comment> {
+    return this.write((ctx) => addComment(ctx, taskId, author, body));
+  }
+
+  listComments(taskId: string): Promise<Comment[]> {
+    return this.read((ctx) => listComments(ctx, taskId));
+  }
+
+  listBoards(): Promise<string[]> {
+    return this.read((ctx) => ctx.q.all<{ slug: string }>('SELECT slug FROM boards ORDER BY slug').map((r) => r.slug));
+  }
+
+  claim(req: ClaimRequest): Promise<Claimed | null> {
+    return this.write((ctx) => claim(ctx, req));
+  }
+
+  heartbeat(runId: number, claimToken: string, input?: HeartbeatInput): Promise<{ claim_expires: number }> {
+    return this.write((ctx) => heartbeat(ctx, runId, claimToken, input));
+  }
+
+  complete(runId: number, claimToken: string, input: CompleteInput): Promise<RunEnded> {
+    return this.write((ctx) => complete(ctx, runId, claimToken, input));
+  }
+
+  recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run> {
+    return this.write((ctx) => recordProcess(ctx, runId, proc));
+  }
+
+  requestStop(runId: number, by: { actor?: string; reason?: string }): Promise<Run> {
+    return this.write((ctx) => requestStop(ctx, runId, by));
+  }
+
+  endRun(runId: number, input: EndRunInput): Promise<RunEnded> {
+    return this.write((ctx) => endRun(ctx, runId, input));
+  }
+
+  reap(): Promise<ReapResult> {
+    return this.write((ctx) => reap(ctx));
+  }
+
+  getRun(id: number): Promise<Run | null> {
+    if (!Number.isSafeInteger(id) || id <= 0) return Promise.resolve(null);
+    return this.read((ctx) => selectRun(ctx.q, id));
+  }
+
+  listRuns(taskId: string): Promise<Run[]> {
+    return this.read((ctx) => listRuns(ctx, taskId));
+  }
+
+  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]> {
+    return this.read((ctx) => listActiveRuns(ctx, filter));
+  }
+
+  listEvents(filter?: EventFilter): Promise<EventRow[]> {
+    return this.read((ctx) => listEvents(ctx, filter));
+  }
+
+  lastEventId(): Promise<number> {
+    return this.read((ctx) => lastEventId(ctx));
+  }
+
+  onCommit(listener: (events: EventRow[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  countTasksByStatus(board?: string): Promise<Record<TaskStatus, number>> {
+    return this.read((ctx) => countTasksByStatus(ctx, board));
+  }
+
+  createToken(input: { role: Role; name: string; secret_hash: string; run_id?: number | null }): Promise<ApiToken> {
+    return this.write((ctx) => createToken(ctx, input));
+  }
+
+  async findTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    const token = await this.read((ctx) => findTokenByHash(ctx, secretHash));
+    if (token && needsTouch(token, this.clock.now())) {
+      await this.write((ctx) => touchToken(ctx, token.id));
+    }
+    return token;
+  }
+
+  listTokens(): Promise<ApiToken[]> {
+    return this.read((ctx) => listTokens(ctx));
+  }
+
+  revokeToken(id: string): Promise<boolean> {
+    return this.write((ctx) => revokeToken(ctx, id));
+  }
+
+  revokeRunTokens(runId: number): Promise<number> {
+    return this.write((ctx) => revokeRunTokens(ctx, runId));
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

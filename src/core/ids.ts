@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+
+const TASK_ID = /^t_[0-9a-f]{8}$/;
+const BOARD_SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+// Worker and profile names become bus subject tokens (system.<name>.health), so no dots.
+const BUS_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export function newTaskId(): string {
+  return `t_${randomBytes(4).toString('hex')}`;
+}
+
+/** The fencing secret handed to a run's worker; 256 bits so it cannot be guessed. */
+export function newClaimToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function newTokenId(): string {
+  return `tok_${randomBytes(6).toString('hex')}`;
+}
+
+export function isTaskId(value: unknown): value is string {
+  return typeof value === 'string' && TASK_ID.test(value);
+}
+
+export function isBoardSlug(value: unknown): value is string {
+  return typeof value === 'string' && BOARD_SLUG.test(value);
+}
+
+export function isWorkerName(value: unknown): value is string {
+  return typeof value === 'string' && BUS_NAME.test(value);
+}
+
+export function isProfileName(value: unknown): value is string {
+  return typeof value === 'string' && BUS_NAME.test(value);
+}
+
+export const DEFAULT_BOARD = 'default';

@@ -1,0 +1,47 @@
+import { constantTimeEquals } from './constant-time.js';
+import { InvalidInputError, LeaseLostError } from './errors.js';
+import type { Run } from './types.js';
+
+export const MAX_TTL_SECONDS = 86_400;
+
+export function validateTtl(ttl: unknown): number {
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
+    throw new InvalidInputError(`ttl_seconds must be a number > 0 and <= ${MAX_TTL_SECONDS}, got ${String(ttl)}`);
+  }
+  return ttl;
+}
+
+export function leaseExpiry(now: number, ttlSeconds: number): number {
+  return now + ttlSeconds;
+}
+
+export function isLeaseExpired(run: Pick<Run, 'ended_at' | 'claim_expires'>, now: number): boolean {
+  return run.ended_at === null && run.claim_expires < now;
+}
+
+export function isOverRuntime(run: Pick<Run, 'ended_at' | 'started_at' | 'max_runtime_seconds'>, now: number): boolean {
+  return run.ended_at === null && run.max_runtime_seconds !== null && run.started_at + run.max_runtime_seconds < now;
+}
+
+/** Why a heartbeat or completion with this token must be refused, or null when the token still holds the run. */
+export function fenceFailure(
+  run: Pick<Run, 'claim_token' | 'ended_at' | 'outcome' | 'stop_requested_at' | 'claim_expires'>,
+  token: string,
+  now: number,
+): string | null {
+  // The token is checked first so that only the run's own worker learns how its run ended.
+  if (typeof token !== 'string' || !constantTimeEquals(run.claim_token, token)) return 'wrong claim token';
+  if (run.ended_at !== null) return `run ended as ${run.outcome ?? 'unknown'}`;
+  if (run.stop_requested_at !== null) return 'stop requested';
+  if (run.claim_expires < now) return 'lease expired';
+  return null;
+}
+
+export function assertFence(
+  run: Pick<Run, 'id' | 'claim_token' | 'ended_at' | 'outcome' | 'stop_requested_at' | 'claim_expires'>,
+  token: string,
+  now: number,
+): void {
+  const reason = fenceFailure(run, token, now);
+  if (reason !== null) throw new LeaseLostError(run.id, reason);
+}

@@ -1,0 +1,65 @@
+import { InvalidInputError } from './errors.js';
+import { validateJson } from './task-input.js';
+import type { StopDestination, WorkerOutcome } from './types.js';
+import type { CompleteInput, EndRunInput, HeartbeatInput } from '../ports/store.js';
+
+const WORKER_OUTCOMES: readonly WorkerOutcome[] = ['completed', 'failed', 'blocked'];
+const END_OUTCOMES: readonly EndRunInput['outcome'][] = ['crashed', 'timed_out', 'reclaimed', 'terminated', 'spawn_failed', 'failed'];
+const DESTINATIONS: readonly StopDestination[] = ['requeue', 'block', 'archive', 'done'];
+const MAX_TEXT = 100_000;
+
+export function validateRunId(runId: unknown): number {
+  if (typeof runId !== 'number' || !Number.isSafeInteger(runId) || runId <= 0) {
+    throw new InvalidInputError(`run id must be a positive integer, got ${JSON.stringify(runId)}`);
+  }
+  return runId;
+}
+
+export function validateClaimToken(token: unknown): string {
+  if (typeof token !== 'string' || token.length === 0) throw new InvalidInputError('claim_token must be a non-empty string');
+  return token;
+}
+
+export function validateHeartbeatInput(input: HeartbeatInput | undefined): HeartbeatInput {
+  if (input === undefined) return {};
+  if (input === null || typeof input !== 'object') throw new InvalidInputError('heartbeat input must be an object');
+  const out: HeartbeatInput = {};
+  if (input.progress !== undefined) out.progress = validateJson(input.progress, 'progress');
+  if (input.note !== undefined) out.note = validateText(input.note, 'note');
+  return out;
+}
+
+export function validateCompleteInput(input: CompleteInput): CompleteInput {
+  if (input === null || typeof input !== 'object') throw new InvalidInputError('completion must be an object');
+  if (!WORKER_OUTCOMES.includes(input.outcome)) {
+    throw new InvalidInputError(`outcome must be one of ${WORKER_OUTCOMES.join(', ')}, got ${JSON.stringify(input.outcome)}`);
+  }
+  const out: CompleteInput = { outcome: input.outcome };
+  if (input.summary !== undefined) out.summary = validateText(input.summary, 'summary');
+  if (input.error !== undefined) out.error = validateText(input.error, 'error');
+  if (input.result !== undefined) out.result = validateJson(input.result, 'result');
+  return out;
+}
+
+export function validateEndRunInput(input: EndRunInput): EndRunInput {
+  if (input === null || typeof input !== 'object') throw new InvalidInputError('end-run input must be an object');
+  if (!END_OUTCOMES.includes(input.outcome)) {
+    throw new InvalidInputError(`outcome must be one of ${END_OUTCOMES.join(', ')}, got ${JSON.stringify(input.outcome)}`);
+  }
+  if (input.then !== undefined && !DESTINATIONS.includes(input.then)) {
+    throw new InvalidInputError(`then must be one of ${DESTINATIONS.join(', ')}, got ${JSON.stringify(input.then)}`);
+  }
+  if (input.exit_code !== undefined && input.exit_code !== null && !Number.isSafeInteger(input.exit_code)) {
+    throw new InvalidInputError('exit_code must be an integer or null');
+  }
+  for (const field of ['error', 'summary', 'actor', 'reason'] as const) {
+    if (input[field] !== undefined) validateText(input[field], field);
+  }
+  return input;
+}
+
+export function validateText(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new InvalidInputError(`${field} must be a string`);
+  if (value.length > MAX_TEXT) throw new InvalidInputError(`${field} must be at most ${MAX_TEXT} characters`);
+  return value;
+}
