@@ -64,4 +64,5 @@ async function closeVanished(deps: AdoptDeps, run: Run, error: string): Promise<
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
   }
+  await deps.store.revokeRunTokens(run.id);
 }

@@ -48,6 +48,7 @@ export async function launchRun(
   }
   if (!spawned.ok) {
     await closeSpawnFailed(deps, run.id, task.id, profileName, spawned.error);
+    await deps.store.revokeRunTokens(run.id);
     return null;
   }
   const { child, pid, exited } = spawned;
@@ -59,7 +60,10 @@ export async function launchRun(
     // Stopped or closed between claim and spawn: this process must not work on a task no longer its own.
     proc.killGroupUnchecked();
     await exited;
-    if (err instanceof ConflictError) return null;
+    if (err instanceof ConflictError) {
+      await deps.store.revokeRunTokens(run.id);
+      return null;
+    }
     throw err;
   }
   deps.emit({ type: 'spawned', run_id: run.id, task_id: task.id, profile: profileName, pid });

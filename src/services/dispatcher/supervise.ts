@@ -120,11 +120,15 @@ export class RunSupervisor {
       signal: status.kind === 'signalled' ? status.signal : null,
     });
     this.rotateLog();
-    if (this.stopping !== null) {
-      await this.stopping;
-      return;
-    }
-    await this.settleExit(status);
+    if (this.stopping !== null) await this.stopping;
+    else await this.settleExit(status);
+    await this.revokeRunTokens();
+  }
+
+  /** The per-run token dies with its process; whoever ended the run first, the run is over once both are. */
+  private async revokeRunTokens(): Promise<void> {
+    const run = await this.deps.store.getRun(this.runId);
+    if (run !== null && run.ended_at !== null) await this.deps.store.revokeRunTokens(this.runId);
   }
 
   private async settleExit(status: ExitStatus): Promise<void> {
