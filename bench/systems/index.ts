@@ -1,0 +1,16 @@
+import type { SystemFactory } from './types.js';
+import { graphileBatched, graphileDefault } from './graphile.js';
+import { pgBoss } from './pgboss.js';
+import { bullmqPostgres, bullmqRedis } from './bullmq.js';
+import { pulseboardSqlite } from './pulseboard-sqlite.js';
+
+export const PULSEBOARD_SYSTEMS: SystemFactory[] = [pulseboardSqlite];
+export const PEER_SYSTEMS: SystemFactory[] = [graphileDefault, graphileBatched, pgBoss, bullmqRedis, bullmqPostgres];
+
+export function allSystems(): SystemFactory[] {
+  return [...PULSEBOARD_SYSTEMS, ...PEER_SYSTEMS];
+}
+
+export function findSystem(name: string): SystemFactory | undefined {
+  return allSystems().find((s) => s.name === name);
+}
