@@ -1,0 +1,138 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Bus } from '../../ports/bus.js';
+import { systemClock } from '../../ports/clock.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ProcessInspector, ProcessSignaller } from '../../ports/process-inspector.js';
+import type { Store } from '../../ports/store.js';
+import type { Registry } from '../../services/registry.js';
+import { createRunControl, DEFAULT_GRACE_SECONDS } from '../../services/run-control.js';
+import { createWorkerControl } from '../../services/worker-control.js';
+import { createAuthHook } from './auth.js';
+import type { ApiContext } from './context.js';
+import { createErrorHandler, handleNotFound } from './errors.js';
+import { EventFeed } from './event-feed.js';
+import { createApiMetrics } from './metrics.js';
+import { activeRoutes } from './routes/active.js';
+import { boardRoutes } from './routes/board.js';
+import { claimRoutes } from './routes/claims.js';
+import { eventRoutes } from './routes/events.js';
+import { runRoutes } from './routes/runs.js';
+import { systemRoutes } from './routes/system.js';
+import { taskRoutes } from './routes/tasks.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { workerRoutes } from './routes/workers.js';
+import { AJV_OPTIONS, checkBodyValues, formatValidationError, requireBody } from './validation.js';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface ApiDeps {
+  store: Store;
+  bus: Bus;
+  registry: Registry;
+  clock?: Clock;
+  inspector: ProcessInspector;
+  signaller: ProcessSignaller;
+  hostname: string;
+  settings: {
+    heartbeat_interval_seconds: number;
+    progress_timeout_seconds: number;
+    default_lease_ttl_seconds: number;
+    default_grace_seconds?: number;
+    body_limit_bytes?: number;
+  };
+  logger?: boolean;
+}
+
+/** Builds the HTTP API; the caller listens. Closing the app ends its event streams. */
+export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.settings.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    ajv: { customOptions: AJV_OPTIONS },
+    schemaErrorFormatter: formatValidationError,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const feed = new EventFeed({
+    store: deps.store,
+    bus: deps.bus,
+    onWorkerChange: (listener) => deps.registry.onChange(listener),
+    onError: (err) => app.log.error({ err }, 'event feed read failed'),
+  });
+  const metrics = createApiMetrics({
+    store: deps.store,
+    bus: deps.bus,
+    registryDroppedUnknown: () => deps.registry.stats().dropped_unknown,
+    sseClients: () => feed.clientCount,
+    progressTimeoutSeconds: deps.settings.progress_timeout_seconds,
+  });
+  const ctx: ApiContext = {
+    store: deps.store,
+    bus: deps.bus,
+    registry: deps.registry,
+    clock,
+    inspector: deps.inspector,
+    hostname: deps.hostname,
+    settings: {
+      heartbeat_interval_seconds: deps.settings.heartbeat_interval_seconds,
+      progress_timeout_seconds: deps.settings.progress_timeout_seconds,
+      default_lease_ttl_seconds: deps.settings.default_lease_ttl_seconds,
+      default_grace_seconds: deps.settings.default_grace_seconds ?? DEFAULT_GRACE_SECONDS,
+    },
+    runControl: createRunControl({
+      store: deps.store,
+      signaller: deps.signaller,
+      inspector: deps.inspector,
+      bus: deps.bus,
+      hostname: deps.hostname,
+    }),
+    workerControl: createWorkerControl(deps.bus, { clock }),
+    metrics,
+    feed,
+  };
+
+  app.decorateRequest('principal', null);
+  app.setErrorHandler(createErrorHandler(deps.logger !== true));
+  app.setNotFoundHandler(handleNotFound);
+  app.addHook('onRequest', createAuthHook({ store: deps.store, onWorkerSeen: (name) => deps.registry.addKnown(name) }));
+  app.addHook('preValidation', async (request) => {
+    requireBody(request);
+    checkBodyValues(request.body);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestSeconds.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.addHook('onReady', async () => feed.start());
+  // Streams never end on their own; ending them first lets close() finish.
+  app.addHook('preClose', async () => feed.stop());
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Pulseboard API', version: '0.1.0', description: 'Task board for fleets of workers' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  for (const routes of [
+    systemRoutes,
+    boardRoutes,
+    taskRoutes,
+    claimRoutes,
+    runRoutes,
+    activeRoutes,
+    workerRoutes,
+    tokenRoutes,
+    eventRoutes,
+  ]) {
+    await app.register(routes, ctx);
+  }
+  return app as unknown as FastifyInstance;
+}

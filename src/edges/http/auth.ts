@@ -1,0 +1,115 @@
+import type { FastifyRequest } from 'fastify';
+import type { ApiToken, Role } from '../../core/types.js';
+import type { Store } from '../../ports/store.js';
+import { authenticate } from '../../services/tokens.js';
+import { readCookie, TOKEN_COOKIE } from './cookie.js';
+import { HttpError } from './http-error.js';
+
+/** What a route asks of its caller. */
+export type Access = 'public' | 'read' | 'edit' | 'work' | 'admin';
+
+const ROLES_OF_ACCESS: Record<Exclude<Access, 'public'>, readonly Role[]> = {
+  read: ['viewer', 'operator', 'admin'],
+  edit: ['operator', 'admin'],
+  work: ['worker', 'admin'],
+  admin: ['admin'],
+};
+
+const WHAT_ACCESS_MEANS: Record<Exclude<Access, 'public'>, string> = {
+  read: 'read the board',
+  edit: 'change tasks and runs',
+  work: 'act as a worker',
+  admin: 'manage tokens',
+};
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: ApiToken | null;
+  }
+}
+
+export interface AuthDeps {
+  store: Store;
+  /** Workers that authenticate become known to the registry (DESIGN: registry workers). */
+  onWorkerSeen: (name: string) => void;
+}
+
+/** The onRequest hook: who is calling, and may they call this route. Runs before the body is read. */
+export function createAuthHook(deps: AuthDeps) {
+  return async function authorize(request: FastifyRequest): Promise<void> {
+    const access = accessOf(request);
+    if (access === 'public') return;
+    const presented = presentedSecret(request);
+    if (!presented) throw new HttpError(401, 'authentication required: send Authorization: Bearer <token>');
+    if (presented.from === 'cookie') refuseCrossSite(request);
+    const token = await authenticate(deps.store, presented.secret);
+    if (!token) throw new HttpError(401, 'invalid or revoked token');
+    if (access !== 'any' && !ROLES_OF_ACCESS[access].includes(token.role)) {
+      throw new HttpError(403, `a ${token.role} token may not ${WHAT_ACCESS_MEANS[access]}`);
+    }
+    if (token.role === 'worker') deps.onWorkerSeen(token.name);
+    request.principal = token;
+  };
+}
+
+/** Routes say what they need; an /api path without a route (a 404) still needs a valid token. */
+function accessOf(request: FastifyRequest): Access | 'any' {
+  const declared = request.routeOptions.config?.access;
+  if (declared) return declared;
+  return request.url.startsWith('/api/') || request.url === '/api' ? 'any' : 'public';
+}
+
+function presentedSecret(request: FastifyRequest): { secret: string; from: 'header' | 'cookie' } | null {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) throw new HttpError(401, 'Authorization header must be "Bearer <token>"');
+    return { secret: match[1], from: 'header' };
+  }
+  const cookie = readCookie(request.headers.cookie, TOKEN_COOKIE);
+  return cookie ? { secret: cookie, from: 'cookie' } : null;
+}
+
+/**
+ * A cookie rides along on requests other sites make the browser send; a change arriving with a
+ * cookie must come from a page of this server.
+ */
+function refuseCrossSite(request: FastifyRequest): void {
+  if (request.method === 'GET' || request.method === 'HEAD') return;
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new HttpError(403, 'cross-site request refused');
+  }
+  if (originHost !== request.headers.host) throw new HttpError(403, 'cross-site request refused');
+}
+
+export function principalOf(request: FastifyRequest): ApiToken {
+  if (!request.principal) throw new HttpError(401, 'authentication required');
+  return request.principal;
+}
+
+export function actorOf(request: FastifyRequest): string {
+  const token = principalOf(request);
+  return `${token.role}:${token.name}`;
+}
+
+/** A worker token speaks only for its own worker name; an admin may speak for any. */
+export function assertSpeaksFor(token: ApiToken, name: string): void {
+  if (token.role === 'worker' && token.name !== name) {
+    throw new HttpError(403, `a worker token for ${token.name} may not speak for ${name}`);
+  }
+}
+
+/** A per-run token (handed to a spawned child) may only touch its own run. */
+export function assertMayTouchRun(token: ApiToken, runId: number): void {
+  if (token.run_id !== null && token.run_id !== runId) {
+    throw new HttpError(403, `this token acts only on run ${token.run_id}`);
+  }
+}

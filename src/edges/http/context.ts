@@ -1,0 +1,31 @@
+import type { Bus } from '../../ports/bus.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ProcessInspector } from '../../ports/process-inspector.js';
+import type { Store } from '../../ports/store.js';
+import type { Registry } from '../../services/registry.js';
+import type { RunControl } from '../../services/run-control.js';
+import type { WorkerControl } from '../../services/worker-control.js';
+import type { EventFeed } from './event-feed.js';
+import type { ApiMetrics } from './metrics.js';
+
+export interface ApiSettings {
+  heartbeat_interval_seconds: number;
+  progress_timeout_seconds: number;
+  default_lease_ttl_seconds: number;
+  default_grace_seconds: number;
+}
+
+/** Everything a route group needs, handed to each route plugin as its options. */
+export interface ApiContext {
+  store: Store;
+  bus: Bus;
+  registry: Registry;
+  clock: Clock;
+  inspector: ProcessInspector;
+  hostname: string;
+  settings: ApiSettings;
+  runControl: RunControl;
+  workerControl: WorkerControl;
+  metrics: ApiMetrics;
+  feed: EventFeed;
+}

@@ -1,0 +1,10 @@
+/** An answer decided by the HTTP edge itself (401, 403, 413) rather than by the domain. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}

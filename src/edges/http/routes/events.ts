@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InvalidInputError } from '../../../core/errors.js';
+import type { ApiContext } from '../context.js';
+import { parseEventId } from '../params.js';
+import { EVENT_ID_PATTERN, errorResponses } from '../schemas/common.js';
+import { EventsQuery } from '../schemas/events.js';
+import { SseWriter } from '../sse.js';
+
+const EVENT_ID = new RegExp(EVENT_ID_PATTERN);
+
+/** Last-Event-ID (what EventSource sends on reconnect) wins over the query, which serves the first connect. */
+function resumePoint(header: string | string[] | undefined, query: string | undefined): number | null {
+  const fromHeader = Array.isArray(header) ? header[0] : header;
+  if (fromHeader !== undefined && fromHeader !== '') {
+    if (!EVENT_ID.test(fromHeader)) throw new InvalidInputError('Last-Event-ID must be a non-negative integer');
+    return parseEventId(fromHeader, 'Last-Event-ID');
+  }
+  return query === undefined ? null : parseEventId(query, 'last_event_id');
+}
+
+export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  app.get(
+    '/api/events',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Server-Sent Events: event rows (id = row id) and registry changes (event: worker, no id)',
+        querystring: EventsQuery,
+        response: {
+          200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const afterId = resumePoint(request.headers['last-event-id'], request.query.last_event_id);
+      const writer = new SseWriter(reply.raw);
+      reply.hijack();
+      writer.open();
+      let leave: (() => void) | null = null;
+      let disconnected = false;
+      request.raw.once('close', () => {
+        disconnected = true;
+        leave?.();
+      });
+      try {
+        leave = await ctx.feed.join(
+          {
+            board: request.query.board ?? null,
+            event: (row) => writer.event(row),
+            worker: (row) => writer.worker(row),
+            comment: (text) => writer.comment(text),
+            close: () => writer.close(),
+          },
+          afterId,
+        );
+        if (disconnected) leave();
+      } catch (err) {
+        request.log.error({ err }, 'event stream failed');
+        writer.close();
+      }
+    },
+  );
+};

@@ -1,0 +1,127 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { NotFoundError } from '../../../core/errors.js';
+import type { Json } from '../../../core/types.js';
+import { actorOf, assertMayTouchRun, principalOf } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { parseRunId, publicRun } from '../params.js';
+import { errorResponses, RunIdParams } from '../schemas/common.js';
+import {
+  CompleteBody,
+  InspectResponse,
+  RunAndTask,
+  RunHeartbeatBody,
+  RunHeartbeatResponse,
+  RunResponse,
+  StopResultSchema,
+  TerminateBody,
+} from '../schemas/runs.js';
+
+export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  const { store } = ctx;
+
+  app.post(
+    '/api/runs/:id/heartbeat',
+    {
+      config: { access: 'work' },
+      schema: {
+        summary: "Extend a run's lease; 409 once the run has ended or was stopped",
+        params: RunIdParams,
+        body: RunHeartbeatBody,
+        response: { 200: RunHeartbeatResponse, ...errorResponses(400, 401, 403, 404, 409, 413) },
+      },
+    },
+    async (request) => {
+      const runId = parseRunId(request.params.id);
+      assertMayTouchRun(principalOf(request), runId);
+      const { claim_token, progress, note } = request.body;
+      const answer = await store.heartbeat(runId, claim_token, {
+        ...(progress !== undefined ? { progress: progress as Json } : {}),
+        ...(note !== undefined ? { note } : {}),
+      });
+      ctx.metrics.runHeartbeats.inc();
+      return answer;
+    },
+  );
+
+  app.post(
+    '/api/runs/:id/complete',
+    {
+      config: { access: 'work' },
+      schema: {
+        summary: 'Report how a run ended; 409 once the run has ended or was stopped',
+        params: RunIdParams,
+        body: CompleteBody,
+        response: { 200: RunAndTask, ...errorResponses(400, 401, 403, 404, 409, 413) },
+      },
+    },
+    async (request) => {
+      const runId = parseRunId(request.params.id);
+      assertMayTouchRun(principalOf(request), runId);
+      const { claim_token, outcome, summary, result, error } = request.body;
+      const ended = await store.complete(runId, claim_token, {
+        outcome,
+        ...(summary !== undefined ? { summary } : {}),
+        ...(result !== undefined ? { result: result as Json } : {}),
+        ...(error !== undefined ? { error } : {}),
+      });
+      return { run: publicRun(ended.run), task: ended.task };
+    },
+  );
+
+  app.get(
+    '/api/runs/:id',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'One run (never its claim_token)',
+        params: RunIdParams,
+        response: { 200: RunResponse, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const runId = parseRunId(request.params.id);
+      const run = await store.getRun(runId);
+      if (!run) throw new NotFoundError(`run ${runId} not found`);
+      return { run: publicRun(run) };
+    },
+  );
+
+  app.get(
+    '/api/runs/:id/inspect',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: "Live figures of a run's worker process, checked against its recorded start time",
+        params: RunIdParams,
+        response: { 200: InspectResponse, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ctx.runControl.inspectRun(parseRunId(request.params.id)),
+  );
+
+  app.post(
+    '/api/runs/:id/terminate',
+    {
+      config: { access: 'edit', optionalBody: true },
+      schema: {
+        summary: 'Stop a run: fence its token, SIGTERM then SIGKILL after the grace, move its task',
+        params: RunIdParams,
+        body: TerminateBody,
+        response: { 200: StopResultSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const runId = parseRunId(request.params.id);
+      const body = request.body;
+      const result = await ctx.runControl.stopRun(runId, {
+        outcome: 'terminated',
+        then: body.then ?? 'requeue',
+        reason: body.reason ?? 'terminated by an operator',
+        actor: actorOf(request),
+        grace_seconds: body.grace_seconds ?? ctx.settings.default_grace_seconds,
+      });
+      ctx.metrics.terminations.inc();
+      return result;
+    },
+  );
+};

@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { NotFoundError } from '../../../core/errors.js';
+import type { TaskPatch } from '../../../ports/store.js';
+import { actorOf, principalOf } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { publicRun } from '../params.js';
+import { errorResponses, TaskIdParams } from '../schemas/common.js';
+import { PublicRunSchema, ReclaimResponse } from '../schemas/runs.js';
+import {
+  CommentBody,
+  CommentSchema,
+  EventRowSchema,
+  NewTaskBody,
+  ReclaimBody,
+  TaskListQuery,
+  TaskPatchBody,
+  TaskSchema,
+} from '../schemas/tasks.js';
+
+const TaskResponse = Type.Object({ task: TaskSchema });
+
+export const taskRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  const { store } = ctx;
+
+  async function existingTask(id: string) {
+    const task = await store.getTask(id);
+    if (!task) throw new NotFoundError(`task ${id} not found`);
+    return task;
+  }
+
+  app.post(
+    '/api/tasks',
+    {
+      config: { access: 'edit' },
+      schema: {
+        summary: 'Create a task',
+        body: NewTaskBody,
+        response: { 201: TaskResponse, ...errorResponses(400, 401, 403, 404, 409, 413) },
+      },
+    },
+    async (request, reply) => {
+      const task = await store.createTask(request.body, actorOf(request));
+      return reply.code(201).send({ task });
+    },
+  );
+
+  app.get(
+    '/api/tasks',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List tasks',
+        querystring: TaskListQuery,
+        response: { 200: Type.Object({ tasks: Type.Array(TaskSchema) }), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { status, assignee, board } = request.query;
+      return { tasks: await store.listTasks({ status, assignee, board }) };
+    },
+  );
+
+  app.get(
+    '/api/tasks/:id',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'One task with its runs, events and comments',
+        params: TaskIdParams,
+        response: {
+          200: Type.Object({
+            task: TaskSchema,
+            runs: Type.Array(PublicRunSchema),
+            events: Type.Array(EventRowSchema),
+            comments: Type.Array(CommentSchema),
+          }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const task = await existingTask(request.params.id);
+      const [runs, events, comments] = await Promise.all([
+        store.listRuns(task.id),
+        store.listEvents({ task_id: task.id }),
+        store.listComments(task.id),
+      ]);
+      return { task, runs: runs.map(publicRun), events, comments };
+    },
+  );
+
+  app.patch(
+    '/api/tasks/:id',
+    {
+      config: { access: 'edit' },
+      schema: {
+        summary: 'Edit or move a task; moving a running task stops its run first',
+        params: TaskIdParams,
+        body: TaskPatchBody,
+        response: { 200: TaskResponse, ...errorResponses(400, 401, 403, 404, 409, 413) },
+      },
+    },
+    async (request) => {
+      // result is any JSON; validateTaskPatch checks it is JSON indeed before anything changes.
+      const patch = request.body as TaskPatch;
+      return { task: await ctx.runControl.moveTask(request.params.id, patch, actorOf(request)) };
+    },
+  );
+
+  app.post(
+    '/api/tasks/:id/comments',
+    {
+      config: { access: 'edit' },
+      schema: {
+        summary: 'Comment on a task',
+        params: TaskIdParams,
+        body: CommentBody,
+        response: { 201: Type.Object({ comment: CommentSchema }), ...errorResponses(400, 401, 403, 404, 413) },
+      },
+    },
+    async (request, reply) => {
+      await existingTask(request.params.id);
+      const comment = await store.addComment(request.params.id, principalOf(request).name, request.body.body);
+      return reply.code(201).send({ comment });
+    },
+  );
+
+  app.post(
+    '/api/tasks/:id/reclaim',
+    {
+      config: { access: 'edit', optionalBody: true },
+      schema: {
+        summary: 'Take a task back from the run that holds it and requeue it',
+        params: TaskIdParams,
+        body: ReclaimBody,
+        response: { 200: ReclaimResponse, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const result = await ctx.runControl.reclaimTask(request.params.id, {
+        actor: actorOf(request),
+        reason: request.body.reason ?? 'reclaimed by an operator',
+      });
+      ctx.metrics.reclaims.inc();
+      return { ok: true, task_id: result.task_id };
+    },
+  );
+};

@@ -1,0 +1,46 @@
+import { Type } from 'typebox';
+import type { TSchema } from 'typebox';
+
+export const TASK_ID_PATTERN = '^t_[0-9a-f]{8}$';
+/** No sign, no fraction, no leading zero; the upper bound (2^53) is checked when parsed. */
+export const RUN_ID_PATTERN = '^[1-9][0-9]{0,15}$';
+export const BOARD_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
+/** Worker and profile names become bus subject tokens. */
+export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
+export const EVENT_ID_PATTERN = '^(0|[1-9][0-9]{0,15})$';
+
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
+export const JsonValue = Type.Unknown({ description: 'any JSON value' });
+export const JsonObject = Type.Record(Type.String(), Type.Unknown());
+
+export const ErrorBody = Type.Object({ detail: Type.String() }, { description: 'what went wrong' });
+
+/** Response entries for the error statuses a route can answer, so the OpenAPI document lists them. */
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+}
+
+export const TaskIdParams = Type.Object(
+  { id: Type.String({ pattern: TASK_ID_PATTERN, description: 't_ + 8 hex' }) },
+  { additionalProperties: false },
+);
+
+export const RunIdParams = Type.Object(
+  { id: Type.String({ pattern: RUN_ID_PATTERN, description: 'a positive integer' }) },
+  { additionalProperties: false },
+);
+
+export const WorkerNameParams = Type.Object(
+  { name: Type.String({ pattern: NAME_PATTERN }) },
+  { additionalProperties: false },
+);
+
+export const BoardQuery = Type.Object(
+  { board: Type.Optional(Type.String({ pattern: BOARD_PATTERN })) },
+  { additionalProperties: false },
+);
+
+export const Ok = Type.Object({ ok: Type.Boolean() });

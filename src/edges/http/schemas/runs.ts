@@ -1,0 +1,141 @@
+import { Type } from 'typebox';
+import { OUTCOMES } from '../../../core/types.js';
+import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable } from './common.js';
+import { TaskSchema, TaskStatusSchema } from './tasks.js';
+
+const publicRunFields = {
+  id: Type.Integer(),
+  task_id: Type.String(),
+  board: Type.String(),
+  profile: Nullable(Type.String()),
+  worker: Type.String(),
+  host: Type.String(),
+  worker_pid: Nullable(Type.Integer()),
+  worker_started_at: Nullable(Type.Number()),
+  claim_lock: Type.String(),
+  claim_expires: Type.Number(),
+  lease_ttl_seconds: Type.Number(),
+  last_heartbeat_at: Type.Number(),
+  last_progress_at: Nullable(Type.Number()),
+  max_runtime_seconds: Nullable(Type.Number()),
+  started_at: Type.Number(),
+  ended_at: Nullable(Type.Number()),
+  outcome: Nullable(Type.Enum([...OUTCOMES])),
+  exit_code: Nullable(Type.Integer()),
+  summary: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  metadata: JsonObject,
+  stop_requested_at: Nullable(Type.Number()),
+};
+
+/** A run as everyone but its own worker sees it: the serializer drops claim_token because it is not listed. */
+export const PublicRunSchema = Type.Object(publicRunFields, { description: 'a run; never carries claim_token' });
+
+/** Only the answer to the claim that created the run carries its fencing token. */
+export const ClaimedRunSchema = Type.Object({ ...publicRunFields, claim_token: Type.String() });
+
+const ClaimToken = Type.String({ minLength: 1, maxLength: 512 });
+const LongText = Type.String({ maxLength: 100_000 });
+
+export const ClaimBody = Type.Object(
+  {
+    worker: Type.String({ pattern: NAME_PATTERN }),
+    profile: Type.Optional(Type.String({ pattern: NAME_PATTERN })),
+    pid: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_194_304 })),
+    host: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$' })),
+    ttl_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    board: Type.Optional(Type.String({ pattern: BOARD_PATTERN })),
+  },
+  { additionalProperties: false },
+);
+
+export const ClaimResponse = Type.Object({ task: TaskSchema, run: ClaimedRunSchema });
+
+export const RunHeartbeatBody = Type.Object(
+  {
+    claim_token: ClaimToken,
+    progress: Type.Optional(JsonValue),
+    note: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RunHeartbeatResponse = Type.Object({ claim_expires: Type.Number() });
+
+export const CompleteBody = Type.Object(
+  {
+    claim_token: ClaimToken,
+    outcome: Type.Enum(['completed', 'failed', 'blocked']),
+    summary: Type.Optional(LongText),
+    result: Type.Optional(JsonValue),
+    error: Type.Optional(LongText),
+  },
+  { additionalProperties: false },
+);
+
+export const RunAndTask = Type.Object({ run: PublicRunSchema, task: TaskSchema });
+
+export const RunResponse = Type.Object({ run: PublicRunSchema });
+
+export const TerminateBody = Type.Object(
+  {
+    reason: Type.Optional(Type.String({ maxLength: 1000 })),
+    then: Type.Optional(Type.Enum(['requeue', 'block', 'archive'])),
+    grace_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 600 })),
+  },
+  { additionalProperties: false },
+);
+
+export const StopResultSchema = Type.Object({
+  ok: Type.Boolean(),
+  run_id: Type.Integer(),
+  task_id: Type.String(),
+  terminated: Type.Boolean(),
+  signal: Nullable(Type.Enum(['SIGTERM', 'SIGKILL'])),
+});
+
+export const ReclaimResponse = Type.Object({ ok: Type.Boolean(), task_id: Type.String() });
+
+/** One shape for both answers: the live figures are present only while alive is true. */
+export const InspectResponse = Type.Object({
+  run_id: Type.Integer(),
+  alive: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+  pid: Type.Optional(Type.Integer()),
+  host: Type.Optional(Type.String()),
+  cpu_percent: Type.Optional(Type.Number()),
+  memory_rss_bytes: Type.Optional(Type.Number()),
+  memory_vms_bytes: Type.Optional(Type.Number()),
+  num_threads: Type.Optional(Type.Integer()),
+  num_fds: Type.Optional(Nullable(Type.Integer())),
+  status: Type.Optional(Type.String()),
+  create_time: Type.Optional(Type.Number()),
+  cmdline: Type.Optional(Type.Array(Type.String())),
+});
+
+export const ActiveRunSchema = Type.Object({
+  run_id: Type.Integer(),
+  task_id: Type.String(),
+  task_title: Type.String(),
+  task_status: TaskStatusSchema,
+  task_assignee: Nullable(Type.String()),
+  profile: Nullable(Type.String()),
+  worker: Type.String(),
+  host: Type.String(),
+  worker_pid: Nullable(Type.Integer()),
+  worker_started_at: Nullable(Type.Number()),
+  started_at: Type.Number(),
+  claim_lock: Type.String(),
+  claim_expires: Type.Number(),
+  last_heartbeat_at: Type.Number(),
+  last_progress_at: Nullable(Type.Number()),
+  max_runtime_seconds: Nullable(Type.Number()),
+  board: Type.String(),
+  state: Type.Enum(['healthy', 'stuck', 'lease_expiring', 'over_runtime']),
+});
+
+export const ActiveRunsResponse = Type.Object({
+  workers: Type.Array(ActiveRunSchema),
+  count: Type.Integer(),
+  checked_at: Type.Number(),
+});

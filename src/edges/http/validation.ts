@@ -1,0 +1,74 @@
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import { InvalidInputError } from '../../core/errors.js';
+
+/**
+ * Ajv as the API wants it: unknown fields are errors rather than silently dropped, and no body value
+ * changes type on the way in. Ids and numbers in paths and query strings are declared as strings with
+ * patterns and parsed by the routes, so those need no coercion either and every part validates alike.
+ */
+export const AJV_OPTIONS = {
+  removeAdditional: false,
+  coerceTypes: false,
+  useDefaults: false,
+  allErrors: false,
+} as const;
+
+const MAX_BODY_DEPTH = 64;
+
+/** One readable sentence naming the offending field, e.g. "body.priority must be integer". */
+export function formatValidationError(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const first = errors[0];
+  if (!first) return new Error(`${dataVar} is invalid`);
+  const path = first.instancePath ? `${dataVar}${first.instancePath.replace(/\//g, '.')}` : dataVar;
+  const params = first.params as Record<string, unknown>;
+  if (first.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    return new Error(`${path} has an unknown field ${JSON.stringify(params.additionalProperty)}`);
+  }
+  if (first.keyword === 'required' && typeof params.missingProperty === 'string') {
+    return new Error(`${path}.${params.missingProperty} is required`);
+  }
+  if (first.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    return new Error(`${path} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
+  }
+  return new Error(`${path} ${first.message ?? 'is invalid'}`);
+}
+
+/**
+ * Fastify validates a body only when one was sent with a JSON content type; a route that expects one
+ * must still refuse an empty request, and a route whose fields are all optional takes it as {}.
+ */
+export function requireBody(request: FastifyRequest): void {
+  if (request.body !== undefined) return;
+  if (!request.routeOptions.schema?.body) return;
+  if (request.routeOptions.config.optionalBody === true) {
+    request.body = {};
+    return;
+  }
+  throw new InvalidInputError('a JSON request body is required (content-type: application/json)');
+}
+
+/**
+ * NUL characters are refused everywhere: PostgreSQL cannot store them in text or jsonb. Walks
+ * iteratively so a deeply nested body cannot exhaust the stack.
+ */
+export function checkBodyValues(body: unknown): void {
+  const stack: { value: unknown; depth: number }[] = [{ value: body, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) throw new InvalidInputError('body must not contain NUL characters (\\u0000)');
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) throw new InvalidInputError(`body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+    const entries = Array.isArray(value) ? value : Object.entries(value as Record<string, unknown>).flat();
+    for (const item of entries) stack.push({ value: item, depth: depth + 1 });
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** All body fields are optional: an empty request counts as {}. */
+    optionalBody?: boolean;
+  }
+}

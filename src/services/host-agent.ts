@@ -1,0 +1,145 @@
+import { hostInspectSubject, hostSignalSubject } from '../core/subjects.js';
+import { BusTimeoutError, NoRespondersError } from '../ports/bus.js';
+import type { Bus } from '../ports/bus.js';
+import type {
+  ProcessInspector,
+  ProcessSignaller,
+  ProcessSnapshot,
+  TerminateResult,
+} from '../ports/process-inspector.js';
+
+/** What a look at a run's process found: its live figures, or why there is nothing to look at. */
+export type ProcessLook = ({ alive: true } & Omit<ProcessSnapshot, 'uid' | 'error'>) | { alive: false; reason: string };
+
+export interface InspectRequest {
+  pid: number;
+  started_at: number | null;
+}
+
+export interface SignalRequest extends InspectRequest {
+  grace_seconds: number;
+}
+
+const INSPECT_SAMPLE_MS = 100;
+const INSPECT_TIMEOUT_MS = 3000;
+/** Beyond the grace, time for SIGKILL and the reply itself. */
+const SIGNAL_MARGIN_MS = 15_000;
+
+/**
+ * Looks at a process of this host only when it is still the one that started at `startedAt`:
+ * identity is checked before the sample and again after it, so a pid recycled meanwhile is not reported.
+ */
+export async function inspectLocalProcess(
+  inspector: ProcessInspector,
+  pid: number,
+  startedAt: number | null,
+): Promise<ProcessLook> {
+  const before = await inspector.check(pid, startedAt);
+  if (!before.alive) return before;
+  const snapshot = await inspector.inspect(pid, { sampleMs: INSPECT_SAMPLE_MS });
+  if (!snapshot) return { alive: false, reason: 'process not found' };
+  const after = await inspector.check(pid, startedAt ?? before.create_time);
+  if (!after.alive) return after;
+  return {
+    alive: true,
+    pid: snapshot.pid,
+    create_time: snapshot.create_time,
+    cpu_percent: snapshot.cpu_percent,
+    memory_rss_bytes: snapshot.memory_rss_bytes,
+    memory_vms_bytes: snapshot.memory_vms_bytes,
+    num_threads: snapshot.num_threads,
+    num_fds: snapshot.num_fds,
+    status: snapshot.status,
+    cmdline: snapshot.cmdline,
+  };
+}
+
+/** Asks the host agent of `host` about a pid; an agent that does not answer makes the host unreachable. */
+export async function inspectRemoteProcess(bus: Bus, host: string, request: InspectRequest): Promise<ProcessLook> {
+  try {
+    const answer = await bus.request(hostInspectSubject(host), request, { timeoutMs: INSPECT_TIMEOUT_MS });
+    return parseProcessLook(answer, host);
+  } catch (err) {
+    if (isUnreachable(err)) return { alive: false, reason: `host ${host} unreachable` };
+    throw err;
+  }
+}
+
+/** Asks the host agent of `host` to terminate a pid; unreachable means nothing was signalled. */
+export async function terminateRemoteProcess(bus: Bus, host: string, request: SignalRequest): Promise<TerminateResult> {
+  const timeoutMs = request.grace_seconds * 1000 + SIGNAL_MARGIN_MS;
+  try {
+    const answer = await bus.request(hostSignalSubject(host), request, { timeoutMs });
+    return parseTerminateResult(answer);
+  } catch (err) {
+    if (isUnreachable(err)) return { terminated: false, signal: null, reason: `host ${host} unreachable` };
+    throw err;
+  }
+}
+
+/** Answers inspect and signal requests for the processes of this host. */
+export function serveHostAgent(deps: {
+  bus: Bus;
+  hostname: string;
+  inspector: ProcessInspector;
+  signaller: ProcessSignaller;
+}): { close(): void } {
+  const inspect = deps.bus.serve(hostInspectSubject(deps.hostname), async (data) => {
+    const request = parseInspectRequest(data);
+    return inspectLocalProcess(deps.inspector, request.pid, request.started_at);
+  });
+  const signal = deps.bus.serve(hostSignalSubject(deps.hostname), async (data) => {
+    const request = parseSignalRequest(data);
+    return deps.signaller.terminate(request.pid, request.started_at, request.grace_seconds);
+  });
+  return {
+    close() {
+      inspect.close();
+      signal.close();
+    },
+  };
+}
+
+function isUnreachable(err: unknown): boolean {
+  return err instanceof BusTimeoutError || err instanceof NoRespondersError;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseInspectRequest(data: unknown): InspectRequest {
+  if (!isRecord(data) || !Number.isSafeInteger(data.pid) || (data.pid as number) <= 0) {
+    throw new Error('inspect request needs a positive integer pid');
+  }
+  const startedAt = data.started_at;
+  if (startedAt !== null && (typeof startedAt !== 'number' || !Number.isFinite(startedAt))) {
+    throw new Error('started_at must be a number or null');
+  }
+  return { pid: data.pid as number, started_at: startedAt };
+}
+
+function parseSignalRequest(data: unknown): SignalRequest {
+  const request = parseInspectRequest(data);
+  const grace = isRecord(data) ? data.grace_seconds : undefined;
+  if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) {
+    throw new Error('grace_seconds must be a number >= 0');
+  }
+  return { ...request, grace_seconds: grace };
+}
+
+function parseProcessLook(answer: unknown, host: string): ProcessLook {
+  if (!isRecord(answer) || typeof answer.alive !== 'boolean') {
+    return { alive: false, reason: `host ${host} gave an unreadable answer` };
+  }
+  return answer as ProcessLook;
+}
+
+function parseTerminateResult(answer: unknown): TerminateResult {
+  if (!isRecord(answer) || typeof answer.terminated !== 'boolean') {
+    return { terminated: false, signal: null, reason: 'unreadable answer from the host agent' };
+  }
+  const signal = answer.signal === 'SIGTERM' || answer.signal === 'SIGKILL' ? answer.signal : null;
+  const reason = typeof answer.reason === 'string' ? answer.reason : undefined;
+  return reason === undefined ? { terminated: answer.terminated, signal } : { terminated: answer.terminated, signal, reason };
+}

@@ -1,0 +1,157 @@
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import type { Run, StopDestination, Task, TaskStatus } from '../core/types.js';
+import type { Bus } from '../ports/bus.js';
+import type { ProcessInspector, ProcessSignaller, TerminateResult } from '../ports/process-inspector.js';
+import type { Store, TaskPatch } from '../ports/store.js';
+import { validateTaskPatch } from '../core/task-input.js';
+import { inspectLocalProcess, inspectRemoteProcess, terminateRemoteProcess } from './host-agent.js';
+import type { ProcessLook } from './host-agent.js';
+
+export const DEFAULT_GRACE_SECONDS = 10;
+
+export interface StopRunOptions {
+  outcome: 'terminated' | 'reclaimed';
+  then?: StopDestination;
+  reason?: string;
+  actor?: string;
+  grace_seconds?: number;
+}
+
+export interface StopRunResult {
+  ok: true;
+  run_id: number;
+  task_id: string;
+  terminated: boolean;
+  signal: 'SIGTERM' | 'SIGKILL' | null;
+}
+
+export type RunInspection = { run_id: number; host?: string } & ProcessLook;
+
+export interface RunControl {
+  /** The live figures of a run's process, checked against its recorded start time. */
+  inspectRun(runId: number): Promise<RunInspection>;
+  stopRun(runId: number, opts: StopRunOptions): Promise<StopRunResult>;
+  /** Reclaims whatever run holds the task; ConflictError when nothing does. */
+  reclaimTask(taskId: string, by: { actor?: string; reason?: string }): Promise<StopRunResult>;
+  /** PATCH of a task: a running task that is moved or reassigned has its run stopped first. */
+  moveTask(taskId: string, patch: TaskPatch, actor?: string): Promise<Task>;
+}
+
+export interface RunControlDeps {
+  store: Store;
+  signaller: ProcessSignaller;
+  inspector: ProcessInspector;
+  bus: Bus;
+  hostname: string;
+  defaultGraceSeconds?: number;
+}
+
+const DESTINATION_OF_STATUS: Record<Exclude<TaskStatus, 'running'>, StopDestination> = {
+  ready: 'requeue',
+  // triage and todo are not stop destinations: the run ends requeued and the patch then sets the status.
+  triage: 'requeue',
+  todo: 'requeue',
+  blocked: 'block',
+  done: 'done',
+  archived: 'archive',
+};
+
+/** Statuses the stop itself puts the task in, so the patch must not set them a second time. */
+const SETTLED_BY_STOP = new Set<TaskStatus>(['ready', 'blocked', 'done', 'archived']);
+
+export function createRunControl(deps: RunControlDeps): RunControl {
+  const { store, signaller, inspector, bus, hostname } = deps;
+  const defaultGrace = deps.defaultGraceSeconds ?? DEFAULT_GRACE_SECONDS;
+
+  async function liveRun(runId: number): Promise<Run> {
+    const run = await store.getRun(runId);
+    if (!run) throw new NotFoundError(`run ${runId} not found`);
+    if (run.ended_at !== null) throw new ConflictError(`run ${runId} already ended`);
+    return run;
+  }
+
+  async function stopProcess(run: Run, graceSeconds: number): Promise<TerminateResult> {
+    if (run.worker_pid === null) return { terminated: false, signal: null, reason: 'no worker_pid recorded' };
+    if (run.host === hostname) return signaller.terminate(run.worker_pid, run.worker_started_at, graceSeconds);
+    return terminateRemoteProcess(bus, run.host, {
+      pid: run.worker_pid,
+      started_at: run.worker_started_at,
+      grace_seconds: graceSeconds,
+    });
+  }
+
+  async function inspectRun(runId: number): Promise<RunInspection> {
+    const run = await store.getRun(runId);
+    if (!run) throw new NotFoundError(`run ${runId} not found`);
+    if (run.ended_at !== null) return { run_id: runId, alive: false, reason: 'run already ended' };
+    if (run.worker_pid === null) return { run_id: runId, alive: false, reason: 'no worker_pid recorded' };
+    const look =
+      run.host === hostname
+        ? await inspectLocalProcess(inspector, run.worker_pid, run.worker_started_at)
+        : await inspectRemoteProcess(bus, run.host, { pid: run.worker_pid, started_at: run.worker_started_at });
+    return look.alive ? { run_id: runId, ...look, host: run.host } : { run_id: runId, ...look };
+  }
+
+  async function stopRun(runId: number, opts: StopRunOptions): Promise<StopRunResult> {
+    await liveRun(runId);
+    // 1) Fence first: from here the worker's token is refused and the task stays running, so nobody claims it.
+    const fenced = await store.requestStop(runId, { actor: opts.actor, reason: opts.reason });
+    // 2) Only then the process, checked against its recorded start time.
+    const result = await stopProcess(fenced, opts.grace_seconds ?? defaultGrace);
+    // 3) Close the run and move the task, now that no process of it is left running.
+    try {
+      await store.endRun(runId, {
+        outcome: opts.outcome,
+        then: opts.then ?? 'requeue',
+        actor: opts.actor,
+        reason: opts.reason,
+        ...(fenced.worker_pid !== null && !result.terminated ? { error: `process not stopped: ${result.reason ?? 'unknown'}` } : {}),
+      });
+    } catch (err) {
+      // Whoever watches the process (the dispatcher) may have closed the run while it died: the stop happened.
+      if (!(err instanceof ConflictError)) throw err;
+      const after = await store.getRun(runId);
+      if (!after || after.ended_at === null) throw err;
+    }
+    return { ok: true, run_id: runId, task_id: fenced.task_id, terminated: result.terminated, signal: result.signal };
+  }
+
+  async function reclaimTask(taskId: string, by: { actor?: string; reason?: string }): Promise<StopRunResult> {
+    const task = await store.getTask(taskId);
+    if (!task) throw new NotFoundError(`task ${taskId} not found`);
+    const runId = task.current_run_id;
+    const run = runId === null ? null : await store.getRun(runId);
+    if (runId === null || !run || run.ended_at !== null) throw new ConflictError(`task ${taskId} is not held by any run`);
+    return stopRun(runId, { outcome: 'reclaimed', then: 'requeue', ...by });
+  }
+
+  async function moveTask(taskId: string, input: TaskPatch, actor?: string): Promise<Task> {
+    // Checked before anything is stopped, so a bad patch never kills a worker and then fails.
+    const patch = validateTaskPatch(input);
+    const task = await store.getTask(taskId);
+    if (!task) throw new NotFoundError(`task ${taskId} not found`);
+    const movesStatus = patch.status !== undefined && patch.status !== task.status;
+    const reassigns = patch.assignee !== undefined && patch.assignee !== task.assignee;
+    const runId = task.current_run_id;
+    if (task.status !== 'running' || runId === null || !(movesStatus || reassigns)) {
+      return store.updateTask(taskId, patch, actor);
+    }
+    const then = patch.status === undefined ? 'requeue' : DESTINATION_OF_STATUS[patch.status];
+    await stopRun(runId, { outcome: 'terminated', then, actor, reason: stopReason(patch) });
+    const rest: TaskPatch = { ...patch };
+    if (rest.status !== undefined && SETTLED_BY_STOP.has(rest.status)) delete rest.status;
+    if (Object.keys(rest).length === 0) {
+      const moved = await store.getTask(taskId);
+      if (!moved) throw new NotFoundError(`task ${taskId} not found`);
+      return moved;
+    }
+    return store.updateTask(taskId, rest, actor);
+  }
+
+  return { inspectRun, stopRun, reclaimTask, moveTask };
+}
+
+function stopReason(patch: TaskPatch): string {
+  if (patch.status !== undefined) return `task moved to ${patch.status}`;
+  return `task reassigned to ${patch.assignee ?? 'nobody'}`;
+}

@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ConflictError, InvalidInputError } from '../core/errors.js';
+import type { ApiToken, Role } from '../core/types.js';
+import type { Store } from '../ports/store.js';
+
+export const TOKEN_PREFIX = 'pb_';
+/** Long enough to absorb a burst of requests, short enough that a revoke made elsewhere lands quickly. */
+const CACHE_TTL_MS = 2000;
+const CACHE_MAX_ENTRIES = 1000;
+const MAX_SECRET_LENGTH = 512;
+
+export interface IssuedToken {
+  token: string;
+  record: ApiToken;
+}
+
+export function newTokenSecret(): string {
+  return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashTokenSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Creates a token; the secret is returned once and only its hash is stored. */
+export async function issueToken(
+  store: Store,
+  input: { role: Role; name: string; run_id?: number | null },
+): Promise<IssuedToken> {
+  const token = newTokenSecret();
+  const record = await store.createToken({
+    role: input.role,
+    name: input.name,
+    secret_hash: hashTokenSecret(token),
+    run_id: input.run_id ?? null,
+  });
+  return { token, record };
+}
+
+interface CacheEntry {
+  token: ApiToken | null;
+  expiresAt: number;
+}
+
+// Keyed by store so two servers in one process (tests) never share answers.
+const caches = new WeakMap<Store, Map<string, CacheEntry>>();
+
+function cacheOf(store: Store): Map<string, CacheEntry> {
+  let cache = caches.get(store);
+  if (!cache) {
+    cache = new Map();
+    caches.set(store, cache);
+  }
+  return cache;
+}
+
+/** The token a secret stands for, or null. Reads only; answers are cached briefly so a request costs no query. */
+export async function authenticate(store: Store, secret: string): Promise<ApiToken | null> {
+  if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return null;
+  const hash = hashTokenSecret(secret);
+  const cache = cacheOf(store);
+  const now = Date.now();
+  const cached = cache.get(hash);
+  if (cached && cached.expiresAt > now) return cached.token;
+  const token = await store.findTokenByHash(hash);
+  if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
+  cache.set(hash, { token, expiresAt: now + CACHE_TTL_MS });
+  return token;
+}
+
+/** Drops cached answers so a revoke (or a newly made token) takes effect on this server at once. */
+export function forgetCachedTokens(store: Store): void {
+  caches.get(store)?.clear();
+}
+
+export async function revokeToken(store: Store, id: string): Promise<boolean> {
+  const revoked = await store.revokeToken(id);
+  forgetCachedTokens(store);
+  return revoked;
+}
+
+/**
+ * Makes `secret` a valid admin token; calling it again with the same secret changes nothing. The secret
+ * may come from PULSEBOARD_TOKEN or the token file, so it need not carry the pb_ prefix.
+ */
+export async function ensureAdminToken(store: Store, secret: string): Promise<ApiToken> {
+  if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH) {
+    throw new InvalidInputError(`an admin token must be 1 to ${MAX_SECRET_LENGTH} characters`);
+  }
+  const hash = hashTokenSecret(secret);
+  const existing = await store.findTokenByHash(hash);
+  if (existing) {
+    if (existing.role !== 'admin') throw new ConflictError(`that secret already belongs to a ${existing.role} token`);
+    return existing;
+  }
+  const created = await store.createToken({ role: 'admin', name: 'admin', secret_hash: hash, run_id: null });
+  forgetCachedTokens(store);
+  return created;
+}
