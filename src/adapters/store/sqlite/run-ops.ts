@@ -1,5 +1,4 @@
-import { activeRunState } from '../../../core/active-run-state.js';
-import { ConflictError, LeaseLostError } from '../../../core/errors.js';
+import { ConflictError, InvalidInputError, LeaseLostError } from '../../../core/errors.js';
 import { endRunEventKind } from '../../../core/events.js';
 import { isBoardSlug } from '../../../core/ids.js';
 import { assertFence, isOverRuntime } from '../../../core/lease.js';
@@ -11,9 +10,9 @@ import {
   validateHeartbeatInput,
   validateRunId,
 } from '../../../core/run-input.js';
-import { InvalidInputError } from '../../../core/errors.js';
 import type { ActiveRun, Run, TaskStatus } from '../../../core/types.js';
 import type { CompleteInput, EndRunInput, HeartbeatInput, ReapResult, RunEnded } from '../../../ports/store.js';
+import { toActiveRun } from '../shared/active-run.js';
 import { toRun } from '../shared/rows.js';
 import type { RunRow } from '../shared/rows.js';
 import { emit } from './context.js';
@@ -189,27 +188,7 @@ export function listActiveRuns(ctx: ReadContext, filter: { board?: string; progr
      ORDER BY r.started_at DESC, r.id DESC`,
     ...(filter.board === undefined ? [] : [filter.board]),
   );
-  return rows.map((row) => {
-    const run = toRun(row);
-    return {
-      run_id: run.id,
-      task_id: run.task_id,
-      task_title: row.task_title,
-      task_status: row.task_status,
-      task_assignee: row.task_assignee,
-      profile: run.profile,
-      worker: run.worker,
-      host: run.host,
-      worker_pid: run.worker_pid,
-      worker_started_at: run.worker_started_at,
-      started_at: run.started_at,
-      claim_lock: run.claim_lock,
-      claim_expires: run.claim_expires,
-      last_heartbeat_at: run.last_heartbeat_at,
-      last_progress_at: run.last_progress_at,
-      max_runtime_seconds: run.max_runtime_seconds,
-      board: run.board,
-      state: activeRunState(run, ctx.now, timeout === undefined ? {} : { progress_timeout_seconds: timeout }),
-    };
-  });
+  return rows.map((row) =>
+    toActiveRun(toRun(row), { title: row.task_title, status: row.task_status, assignee: row.task_assignee }, ctx.now, timeout),
+  );
 }
