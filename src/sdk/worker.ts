@@ -55,6 +55,9 @@ class WorkerLoop {
     }
     if (this.finished) return;
     if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    // An infinite grace lets every handler finish on its own.
+    if (!Number.isFinite(graceSeconds)) return;
     // Not unref'd: a handler waiting only on its signal holds nothing else that keeps the process alive.
     this.graceTimer = setTimeout(() => this.abortInFlight(), Math.max(0, graceSeconds) * 1000);
   }

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { startPulseboard } from '../../../server.js';
+import { parsePort } from '../../../config/environment.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the server: API, dashboard, registry, reaper and dispatcher')
+    .option('--no-dispatch', 'do not spawn workers for the configured profiles')
+    .option('--port <port>', 'listen port (default PULSEBOARD_PORT or 7420)', (value: string) => parsePort(value, '--port'))
+    .option('--host <host>', 'listen address (default PULSEBOARD_HOST or 127.0.0.1)')
+    .action(async (opts: { dispatch: boolean; port?: number; host?: string }) => {
+      await startPulseboard({
+        dispatch: opts.dispatch,
+        handleSignals: true,
+        ...(opts.port === undefined ? {} : { port: opts.port }),
+        ...(opts.host === undefined ? {} : { host: opts.host }),
+      });
+    });
+}

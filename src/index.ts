@@ -1,0 +1,26 @@
+/** The public API of the pulseboard package. */
+export { createWorker } from './sdk/worker.js';
+export type { TaskContext, TaskHandler, Worker, WorkerOptions, WorkerStats } from './sdk/worker-types.js';
+export { httpTransport } from './sdk/http-transport.js';
+export type { HttpTransportOptions } from './sdk/http-transport.js';
+export { storeTransport } from './sdk/store-transport.js';
+export type { StoreTransportOptions } from './sdk/store-transport.js';
+export type { ClaimInput, CompleteReport, WorkerTransport } from './sdk/transport.js';
+export { BlockedError, WorkerStoppedError } from './sdk/blocked-error.js';
+export { createClient } from './sdk/client.js';
+export type { ClientOptions, EventStreamOptions, PulseboardClient } from './sdk/client.js';
+export { ApiError, ConnectionError } from './sdk/api-error.js';
+export type * from './sdk/api-types.js';
+export { startPulseboard, SERVER_WORKER_NAME } from './server.js';
+export type { Pulseboard, StartOptions } from './server.js';
+export { openSqliteStore } from './adapters/store/sqlite/index.js';
+export type { SqliteStoreOptions } from './adapters/store/sqlite/index.js';
+export { createMemoryBus } from './adapters/bus/memory.js';
+export { connectNatsBus } from './adapters/bus/nats.js';
+export { ConfigError, loadConfig } from './config/index.js';
+export type { ProfileConfig, PulseboardConfig } from './config/index.js';
+export { LeaseLostError, ConflictError, InvalidInputError, NotFoundError, PulseboardError } from './core/errors.js';
+export type * from './core/types.js';
+export type { Store } from './ports/store.js';
+export type { Bus } from './ports/bus.js';
+export type { Clock } from './ports/clock.js';

@@ -1,0 +1,256 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { connectNatsBus } from './adapters/bus/nats.js';
+import { createMemoryBus } from './adapters/bus/memory.js';
+import { localHostName, ProcInspector } from './adapters/process/proc-inspector.js';
+import { ProcSignaller } from './adapters/process/signaller.js';
+import { openSqliteStore } from './adapters/store/sqlite/index.js';
+import { ConfigError, loadConfig, readEnvironment, resolveAdminToken } from './config/index.js';
+import type { Environment, PulseboardConfig } from './config/index.js';
+import { boardEventsSubject } from './core/subjects.js';
+import type { Run } from './core/types.js';
+import { createApiServer } from './edges/http/app.js';
+import type { Bus } from './ports/bus.js';
+import { systemClock } from './ports/clock.js';
+import type { Clock } from './ports/clock.js';
+import type { ProcessSignaller } from './ports/process-inspector.js';
+import type { ReapResult, Store } from './ports/store.js';
+import { Dispatcher } from './services/dispatcher/dispatcher.js';
+import { startHeartbeat } from './services/heartbeat-publisher.js';
+import { serveHostAgent } from './services/host-agent.js';
+import { Reaper } from './services/reaper.js';
+import { Registry } from './services/registry.js';
+import { ensureAdminToken } from './services/tokens.js';
+
+export interface StartOptions {
+  /** Defaults to process.env; PULSEBOARD_* settings are read from it. */
+  env?: NodeJS.ProcessEnv;
+  /** Where ./pulseboard.config.json and a relative PULSEBOARD_HOME are looked up. */
+  cwd?: string;
+  /** Override PULSEBOARD_PORT / PULSEBOARD_HOST (the CLI's --port / --host); port 0 picks a free one. */
+  port?: number;
+  host?: string;
+  /** Run the dispatcher for the configured profiles (default true). */
+  dispatch?: boolean;
+  /** Close gracefully on SIGINT/SIGTERM (the CLI's `serve` turns this on). */
+  handleSignals?: boolean;
+  /** Where the startup line goes; default console.log. */
+  log?: (line: string) => void;
+  clock?: Clock;
+}
+
+export interface Pulseboard {
+  /** Base URL of the API and dashboard. */
+  url: string;
+  /** The admin token. */
+  token: string;
+  home: string;
+  config: PulseboardConfig;
+  store: Store;
+  bus: Bus;
+  /** Stops everything in the reverse order it started; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The server's own row in the registry. */
+export const SERVER_WORKER_NAME = 'api';
+const DEFAULT_LEASE_TTL_SECONDS = 30;
+const REAP_INTERVAL_SECONDS = 1;
+/** Grace a reaped run's process gets between SIGTERM and SIGKILL. */
+const REAPED_TERMINATE_GRACE_SECONDS = 10;
+
+type Stopper = () => Promise<void> | void;
+
+/** The composition root: configuration and environment in, a listening Pulseboard out. */
+export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboard> {
+  const envVars = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const config = loadConfig({ cwd, env: envVars });
+  const env = readEnvironment(envVars, cwd);
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const hostname = localHostName();
+
+  mkdirSync(env.home, { recursive: true, mode: 0o700 });
+  const { token } = resolveAdminToken(env.home, env.token);
+
+  // Every started part registers how to stop it; a failure half-way stops what already runs.
+  const stoppers: Stopper[] = [];
+  const stopAll = once(async () => {
+    for (const stop of stoppers.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log(`pulseboard: error while stopping: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  });
+
+  try {
+    const store = await openStore(env, clock);
+    stoppers.push(() => store.close());
+    await ensureAdminToken(store, token);
+
+    const bus = env.natsUrl ? await connectNatsBus({ url: env.natsUrl, name: `pulseboard-${hostname}` }) : createMemoryBus({ clock });
+    stoppers.push(() => bus.close());
+    stoppers.push(publishCommits(store, bus));
+
+    const workerTokens = (await store.listTokens()).filter((t) => t.role === 'worker').map((t) => t.name);
+    const registry = new Registry({
+      bus,
+      clock,
+      intervalSeconds: config.heartbeat_interval_seconds,
+      known: new Set([...config.workers, SERVER_WORKER_NAME, ...workerTokens]),
+    });
+    registry.start();
+    stoppers.push(() => registry.stop());
+
+    const ownHealth = startHeartbeat({ bus, name: SERVER_WORKER_NAME, intervalSeconds: config.heartbeat_interval_seconds, clock });
+    stoppers.push(() => ownHealth.stop());
+
+    const inspector = new ProcInspector();
+    const signaller = new ProcSignaller();
+    const agent = serveHostAgent({ bus, hostname, inspector, signaller });
+    stoppers.push(() => agent.close());
+
+    const reaper = new Reaper({
+      store,
+      intervalSeconds: REAP_INTERVAL_SECONDS,
+      onReaped: (result: ReapResult) => terminateReapedProcesses(result, hostname, signaller, log),
+    });
+    reaper.start();
+    stoppers.push(() => reaper.stop());
+
+    const app = await createApiServer({
+      store,
+      bus,
+      registry,
+      clock,
+      inspector,
+      signaller,
+      hostname,
+      settings: {
+        heartbeat_interval_seconds: config.heartbeat_interval_seconds,
+        progress_timeout_seconds: config.progress_timeout_seconds,
+        default_lease_ttl_seconds: DEFAULT_LEASE_TTL_SECONDS,
+      },
+    });
+    stoppers.push(() => app.close());
+    const host = opts.host ?? env.host;
+    await app.listen({ host, port: opts.port ?? env.port });
+    const url = baseUrl(host, listeningPort(app.server.address()));
+
+    // Started last: the children it spawns talk to the API, which must already listen.
+    if ((opts.dispatch ?? true) && Object.keys(config.profiles).length > 0) {
+      const dispatcher = new Dispatcher({
+        store,
+        signaller,
+        inspector,
+        hostname,
+        clock,
+        profiles: config.profiles,
+        maxConcurrentRuns: config.max_concurrent_runs,
+        apiUrl: url,
+        logDir: join(env.home, 'logs'),
+        onEvent: (event) => {
+          if (event.type === 'error' || event.type === 'spawn_failed') log(`pulseboard dispatcher: ${event.type}: ${event.error}`);
+        },
+      });
+      await dispatcher.start();
+      stoppers.push(() => dispatcher.stop());
+    }
+
+    if (opts.handleSignals) stoppers.push(closeOnSignals(stopAll, log));
+    log(`Pulseboard on ${url}/?token=${encodeURIComponent(token)}`);
+    return { url, token, home: env.home, config, store, bus, close: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function openStore(env: Environment, clock: Clock): Promise<Store> {
+  if (env.databaseUrl === null) return openSqliteStore({ path: join(env.home, 'pulseboard.db'), clock });
+  return openPostgresStore(env.databaseUrl, clock);
+}
+
+/** Loaded on demand so a SQLite-only install never loads pg, and a missing adapter is a clear startup error. */
+async function openPostgresStore(url: string, clock: Clock): Promise<Store> {
+  const specifier = './adapters/store/postgres/index.js';
+  let adapter: { openPostgresStore?: (opts: { url: string; clock?: Clock }) => Promise<Store> };
+  try {
+    adapter = (await import(specifier)) as typeof adapter;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new ConfigError('PULSEBOARD_DATABASE_URL is set, but this build has no PostgreSQL store yet; unset it to use SQLite');
+  }
+  if (typeof adapter.openPostgresStore !== 'function') {
+    throw new ConfigError('the PostgreSQL store adapter does not export openPostgresStore');
+  }
+  return adapter.openPostgresStore({ url, clock });
+}
+
+/** Each committed event goes out on board.<board>.events, for SSE and other servers. */
+function publishCommits(store: Store, bus: Bus): Stopper {
+  return store.onCommit((events) => {
+    for (const event of events) {
+      try {
+        bus.publish(boardEventsSubject(event.board), event);
+      } catch {
+        // A closing bus must not fail the transaction that already committed.
+      }
+    }
+  });
+}
+
+/** A reclaimed or timed-out run's process must not keep working on a task that is no longer its own. */
+function terminateReapedProcesses(
+  result: ReapResult,
+  hostname: string,
+  signaller: ProcessSignaller,
+  log: (line: string) => void,
+): void {
+  for (const { run } of [...result.reclaimed, ...result.timed_out]) {
+    if (!isLocalProcess(run, hostname)) continue;
+    signaller
+      .terminate(run.worker_pid as number, run.worker_started_at, REAPED_TERMINATE_GRACE_SECONDS)
+      .catch((err: unknown) =>
+        log(`pulseboard: could not terminate pid ${run.worker_pid} of run ${run.id}: ${String(err)}`),
+      );
+  }
+}
+
+function isLocalProcess(run: Run, hostname: string): boolean {
+  // Without a recorded start time the pid's identity is unknown, and the signaller would refuse anyway.
+  return run.host === hostname && run.worker_pid !== null && run.worker_started_at !== null;
+}
+
+function closeOnSignals(close: () => Promise<void>, log: (line: string) => void): Stopper {
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`pulseboard: ${signal}, shutting down`);
+    void close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+function listeningPort(address: AddressInfo | string | null): number {
+  if (address === null || typeof address === 'string') throw new Error('the HTTP server is not listening on a TCP port');
+  return address.port;
+}
+
+function baseUrl(host: string, port: number): string {
+  // A wildcard address listens everywhere, but it is no address to connect to.
+  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () => (running ??= fn());
+}
