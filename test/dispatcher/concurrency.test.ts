@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Task } from '../../src/core/types.js';
 import { fixtureCommand, Harness, isAlive, waitFor } from './harness.js';
 
 /** Live worker processes per profile right now, read from the runs and /proc. */
@@ -27,7 +28,7 @@ describe('dispatcher: concurrency', () => {
       { a: { ...worker, concurrency: 2 }, b: { ...worker, concurrency: 2 }, c: { ...worker, concurrency: 1 } },
       { maxConcurrentRuns: 4 },
     );
-    const tasks = [];
+    const tasks: Task[] = [];
     for (let i = 0; i < 5; i++) {
       for (const assignee of ['a', 'b', 'c']) {
         tasks.push(await h.store.createTask({ title: `${assignee}${i}`, assignee, max_attempts: 1 }));
