@@ -122,8 +122,10 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
     reaper.start();
     stoppers.push(() => reaper.stop());
 
+    const runLogDir = join(env.home, 'logs');
     const app = await createApiServer({
       store,
+      runLogDir,
       bus,
       registry,
       clock,
@@ -152,7 +154,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
         profiles: config.profiles,
         maxConcurrentRuns: config.max_concurrent_runs,
         apiUrl: url,
-        logDir: join(env.home, 'logs'),
+        logDir: runLogDir,
         onEvent: (event) => {
           if (event.type === 'error' || event.type === 'spawn_failed') log(`pulseboard dispatcher: ${event.type}: ${event.error}`);
         },

@@ -19,6 +19,7 @@ import { activeRoutes } from './routes/active.js';
 import { boardRoutes } from './routes/board.js';
 import { claimRoutes } from './routes/claims.js';
 import { eventRoutes } from './routes/events.js';
+import { runLogRoutes } from './routes/run-log.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   inspector: ProcessInspector;
   signaller: ProcessSignaller;
   hostname: string;
+  /** Where the dispatcher writes run logs (GET /api/runs/:id/log); without it every run has no log. */
+  runLogDir?: string | null;
   settings: {
     heartbeat_interval_seconds: number;
     progress_timeout_seconds: number;
@@ -134,5 +137,6 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   ]) {
     await app.register(routes, ctx);
   }
+  await app.register(runLogRoutes, { store: deps.store, logDir: deps.runLogDir ?? null });
   return app as unknown as FastifyInstance;
 }

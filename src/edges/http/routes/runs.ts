@@ -32,11 +32,15 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
     },
     async (request) => {
       const runId = parseRunId(request.params.id);
-      assertMayTouchRun(principalOf(request), runId);
+      const principal = principalOf(request);
+      assertMayTouchRun(principal, runId);
       const { claim_token, progress, note } = request.body;
+      // The dispatcher keeps its children's leases alive itself, so a dispatched worker's own heartbeat
+      // (per-run token) is progress; a note marks progress without overwriting the reported progress value.
+      const marksProgress = principal.run_id !== null && progress === undefined && note === undefined;
       const answer = await store.heartbeat(runId, claim_token, {
         ...(progress !== undefined ? { progress: progress as Json } : {}),
-        ...(note !== undefined ? { note } : {}),
+        ...(note !== undefined ? { note } : marksProgress ? { note: 'worker heartbeat' } : {}),
       });
       ctx.metrics.runHeartbeats.inc();
       return answer;
