@@ -3,8 +3,9 @@ import { graphileBatched, graphileDefault } from './graphile.js';
 import { pgBoss } from './pgboss.js';
 import { bullmqPostgres, bullmqRedis } from './bullmq.js';
 import { pulseboardSqlite } from './pulseboard-sqlite.js';
+import { pulseboardHttp } from './pulseboard-http.js';
 
-export const PULSEBOARD_SYSTEMS: SystemFactory[] = [pulseboardSqlite];
+export const PULSEBOARD_SYSTEMS: SystemFactory[] = [pulseboardSqlite, pulseboardHttp];
 export const PEER_SYSTEMS: SystemFactory[] = [graphileDefault, graphileBatched, pgBoss, bullmqRedis, bullmqPostgres];
 
 export function allSystems(): SystemFactory[] {

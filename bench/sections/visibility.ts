@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { localHostName, readProcessStartTime } from '../../src/adapters/process/proc-inspector.js';
+import { startBenchServer } from '../pulseboard-server.js';
+import { JsonLineChild } from '../children/spawn.js';
+import { NATS_URL } from '../systems/env.js';
+import { getLatency } from './http-latency.js';
+import { seedRuns } from './seed-sqlite.js';
+import { measureRegistry } from './nats-ingest.js';
+
+export interface VisibilityOptions {
+  quick: boolean;
+}
+
+const HEARTBEAT_NAMES = Array.from({ length: 100 }, (_, i) => `bench-${i}`);
+
+/** Pulseboard on SQLite with 1,000 live and 1,000,000 ended runs (100,000 with --quick). */
+export async function measureVisibility(opts: VisibilityOptions): Promise<Record<string, number | string | null>> {
+  const endedRuns = opts.quick ? 100_000 : 1_000_000;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-vis-'));
+  const server = await startBenchServer({ dir, config: { workers: HEARTBEAT_NAMES } });
+  const figures: Record<string, number | string | null> = {};
+  try {
+    const seed = seedRuns({
+      dbPath: path.join(server.home, 'pulseboard.db'),
+      board: 'default',
+      liveRuns: 1000,
+      endedRuns,
+      doneTasks: 1000,
+      workerPid: process.pid,
+      workerStartedAt: readProcessStartTime(process.pid),
+      host: localHostName(),
+    });
+    figures.live_runs = 1000;
+    figures.ended_runs = endedRuns;
+    figures.seed_seconds = seed.seconds;
+    const requests = opts.quick ? 100 : 300;
+
+    const active = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
+    figures.active_p50_ms = active.p50_ms;
+    figures.active_p99_ms = active.p99_ms;
+    figures.active_response_kb = active.bytes / 1024;
+
+    const board = await getLatency(`${server.url}/api/board`, server.token, Math.ceil(requests / 3));
+    figures.board_p50_ms = board.p50_ms;
+    figures.board_p99_ms = board.p99_ms;
+    figures.board_response_kb = board.bytes / 1024;
+
+    const liveRun = seed.liveRunIds[0];
+    const inspect = await getLatency(`${server.url}/api/runs/${liveRun}/inspect`, server.token, requests);
+    figures.inspect_p50_ms = inspect.p50_ms;
+    figures.inspect_p99_ms = inspect.p99_ms;
+
+    const heartbeats = await httpHeartbeats(server.url, server.token, opts.quick ? 3 : 8);
+    figures.heartbeats_http_per_s = heartbeats.ok / heartbeats.seconds;
+    figures.heartbeats_http_rejected = heartbeats.sent - heartbeats.ok;
+    // The server runs inside this benchmark process: this is the process's RSS, server included.
+    figures.server_rss_mb = process.memoryUsage().rss / 2 ** 20;
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  try {
+    Object.assign(figures, await measureRegistry(NATS_URL, 10_000, opts.quick ? 100_000 : 500_000));
+  } catch (err) {
+    figures.nats_error = err instanceof Error ? err.message : String(err);
+  }
+  return figures;
+}
+
+/** Two client processes with 16 keep-alive connections each, for `seconds`. */
+async function httpHeartbeats(url: string, token: string, seconds: number): Promise<{ sent: number; ok: number; seconds: number }> {
+  const clients = [0, 1].map(
+    () => new JsonLineChild('./heartbeat-client.ts', [url, token, String(seconds), '16', HEARTBEAT_NAMES.join(',')]),
+  );
+  try {
+    const done = await Promise.all(clients.map((c) => c.waitFor((e) => e.event === 'done', (seconds + 30) * 1000)));
+    let sent = 0;
+    let ok = 0;
+    let longest = 0;
+    for (const line of done) {
+      if (!line) throw new Error('a heartbeat client did not finish');
+      const report = line as unknown as { sent: number; ok: number; seconds: number };
+      sent += report.sent;
+      ok += report.ok;
+      longest = Math.max(longest, report.seconds);
+    }
+    return { sent, ok, seconds: longest };
+  } finally {
+    await Promise.all(clients.map((c) => c.stop()));
+  }
+}
