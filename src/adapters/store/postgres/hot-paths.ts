@@ -1,0 +1,130 @@
+import { settleRun } from '../../../core/settle.js';
+import type { CompleteInput, HeartbeatInput, RunEnded } from '../../../ports/store.js';
+import type { EventRow } from '../../../core/types.js';
+import { toRun, toTask } from '../shared/rows.js';
+import type { RunRow, TaskRow } from '../shared/rows.js';
+import { pendingEvent } from './context.js';
+import { eventsFromJson, insertEventsSql } from './events.js';
+import { jsonParam, row } from './sql.js';
+import type { Executor } from './sql.js';
+import { TASK_COLUMNS } from './task-queries.js';
+
+/*
+ * Single-statement versions of the calls every worker makes for every task. Each is its own
+ * transaction and one round trip. Their WHERE clauses only restate the preconditions under which
+ * the core's answer is already known (the token holds the live run; the run owns a running task);
+ * when a precondition fails they change nothing and return null, and the caller takes the general
+ * path, where the core decides and names the reason.
+ */
+
+const LIVE_RUN = `id = $2 AND claim_token = $3 AND ended_at IS NULL AND stop_requested_at IS NULL AND claim_expires >= $1`;
+
+const PLAIN_HEARTBEAT_SQL = `UPDATE runs SET claim_expires = $1 + lease_ttl_seconds, last_heartbeat_at = $1
+  WHERE ${LIVE_RUN} RETURNING claim_expires`;
+
+const PROGRESS_HEARTBEAT_SQL = `WITH beat AS (
+    UPDATE runs SET claim_expires = $1 + lease_ttl_seconds, last_heartbeat_at = $1, last_progress_at = $1,
+      metadata = CASE WHEN $4::boolean THEN metadata || jsonb_build_object('progress', $5::jsonb) ELSE metadata END
+    WHERE ${LIVE_RUN}
+    RETURNING id, board, task_id, claim_expires
+  ), pending AS (
+    SELECT board, task_id, id AS run_id, 'progress'::text AS kind, $6::jsonb AS payload, 1::bigint AS ord FROM beat
+  ), ${insertEventsSql('$1')}
+  SELECT beat.claim_expires, (SELECT jsonb_agg(inserted) FROM inserted) AS events, (SELECT count(*) FROM notified) AS notified
+  FROM beat`;
+
+/** A plain heartbeat writes no event; one with progress or a note writes a `progress` event. */
+export async function fastHeartbeat(
+  db: Executor,
+  runId: number,
+  token: string,
+  input: HeartbeatInput,
+  now: number,
+): Promise<{ claim_expires: number; events: EventRow[] } | null> {
+  if (input.progress === undefined && input.note === undefined) {
+    const beat = await row<{ claim_expires: number }>(db, PLAIN_HEARTBEAT_SQL, [now, runId, token]);
+    return beat ? { claim_expires: Number(beat.claim_expires), events: [] } : null;
+  }
+  const event = pendingEvent({ board: '', kind: 'progress', payload: { progress: input.progress, note: input.note } });
+  const beat = await row<{ claim_expires: number; events: unknown }>(db, PROGRESS_HEARTBEAT_SQL, [
+    now,
+    runId,
+    token,
+    input.progress !== undefined,
+    JSON.stringify(input.progress ?? null),
+    JSON.stringify(event.payload),
+  ]);
+  return beat ? { claim_expires: Number(beat.claim_expires), events: eventsFromJson(beat.events) } : null;
+}
+
+const COMPLETE_SQL = `WITH target AS (
+    SELECT r.id AS run_id, t.seq FROM runs r JOIN tasks t ON t.id = r.task_id
+    WHERE r.id = $2 AND r.claim_token = $3 AND r.ended_at IS NULL AND r.stop_requested_at IS NULL AND r.claim_expires >= $1
+      AND t.status = 'running' AND t.current_run_id = r.id AND NOT t.has_children
+    FOR UPDATE OF r, t
+  ), ended AS (
+    UPDATE runs r SET ended_at = $1, outcome = $4, summary = $5, error = $6
+    FROM target WHERE r.id = target.run_id
+    RETURNING r.*
+  ), moved AS (
+    UPDATE tasks t SET status = $7, current_run_id = NULL, updated_at = $1,
+      result = CASE WHEN $8::boolean THEN $9::jsonb ELSE t.result END
+    FROM target WHERE t.seq = target.seq
+    RETURNING ${TASK_COLUMNS}
+  ), pending AS (
+    SELECT board, task_id, id AS run_id, $10::text AS kind, $11::jsonb || jsonb_build_object('actor', worker) AS payload, 1::bigint AS ord
+    FROM ended
+  ), ${insertEventsSql('$1')}
+  SELECT to_jsonb(e) AS run, (SELECT to_jsonb(moved) FROM moved) AS task,
+    (SELECT jsonb_agg(inserted) FROM inserted) AS events, (SELECT count(*) FROM notified) AS notified
+  FROM ended e`;
+
+/**
+ * A worker's completion of its own live run whose task has no children. The core's settlement is
+ * computed for exactly that state (a running task owned by this run); it depends on attempts or
+ * parents only for retryable outcomes, which therefore always take the general path.
+ */
+export async function fastComplete(
+  db: Executor,
+  runId: number,
+  token: string,
+  input: CompleteInput,
+  now: number,
+): Promise<{ ended: RunEnded; events: EventRow[] } | null> {
+  if (input.outcome !== 'completed' && input.outcome !== 'blocked') return null;
+  const metadata = {};
+  const settlement = settleRun(
+    { id: '', status: 'running', attempts: 0, max_attempts: 1, current_run_id: runId },
+    { id: runId, ended_at: null, metadata },
+    { outcome: input.outcome },
+    now,
+  );
+  // The statement keeps the run's metadata as it is, which is right only while the core leaves it alone.
+  if (settlement.metadata !== metadata || settlement.outcome !== input.outcome) return null;
+  const event = pendingEvent({
+    board: '',
+    kind: input.outcome === 'completed' ? 'completed' : 'run_ended',
+    payload: {
+      outcome: settlement.outcome,
+      task_from: 'running',
+      task_status: settlement.task_status,
+      summary: input.summary,
+      error: input.error,
+    },
+  });
+  const found = await row<{ run: RunRow; task: TaskRow; events: unknown }>(db, COMPLETE_SQL, [
+    now,
+    runId,
+    token,
+    settlement.outcome,
+    input.summary ?? null,
+    input.error ?? null,
+    settlement.task_status,
+    input.result !== undefined,
+    jsonParam(input.result),
+    event.kind,
+    JSON.stringify(event.payload),
+  ]);
+  if (!found) return null;
+  return { ended: { run: toRun(found.run), task: toTask(found.task) }, events: eventsFromJson(found.events) };
+}

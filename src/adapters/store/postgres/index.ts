@@ -1,0 +1,2 @@
+export { openPostgresStore } from './store.js';
+export type { PostgresStoreOptions } from './store.js';

@@ -1,0 +1,303 @@
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import { isTaskId } from '../../../core/ids.js';
+import type { ActiveRun, ApiToken, Comment, EventRow, Role, Run, Task, TaskStatus } from '../../../core/types.js';
+import { systemClock } from '../../../ports/clock.js';
+import type { Clock } from '../../../ports/clock.js';
+import type {
+  ClaimRequest,
+  Claimed,
+  CompleteInput,
+  EndRunInput,
+  EventFilter,
+  HeartbeatInput,
+  NewTask,
+  ReapResult,
+  RunEnded,
+  Store,
+  TaskFilter,
+  TaskPatch,
+} from '../../../ports/store.js';
+import { claim } from './claim.js';
+import type { ReadContext, WriteContext } from './context.js';
+import { flushEvents } from './events.js';
+import { fastComplete, fastHeartbeat } from './hot-paths.js';
+import { migrate } from './migrations.js';
+import {
+  countTasksByStatus,
+  lastEventId,
+  listActiveRuns,
+  listBoards,
+  listEvents,
+  listRuns,
+} from './read-ops.js';
+import { selectRun } from './run-queries.js';
+import {
+  anythingToReap,
+  complete,
+  endRun,
+  explainLostLease,
+  reap,
+  recordProcess,
+  requestStop,
+  validateComplete,
+  validateHeartbeat,
+} from './run-ops.js';
+import { addComment, createTask, listComments, listTasks, updateTask } from './task-ops.js';
+import { selectTask } from './task-queries.js';
+import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken } from './token-ops.js';
+import { isRetryable, retryPause, validSchemaName } from './retry.js';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  clock?: Clock;
+  /** Tables live in this schema (created when missing) instead of the connection's default search_path. */
+  schema?: string;
+  poolSize?: number;
+}
+
+const DEFAULT_POOL_SIZE = 10;
+const RETRIES = 5;
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  const schema = options.schema === undefined ? undefined : validSchemaName(options.schema);
+  if (schema !== undefined) await createSchema(options.connectionString, schema);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    // Set at connection start-up, so every pooled connection (and every statement it prepares) resolves tables in the schema.
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', (err) => console.error('pulseboard: idle PostgreSQL connection failed:', err.message));
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, clock.now());
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return new PostgresStore(pool, clock);
+}
+
+async function createSchema(connectionString: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } finally {
+    await client.end();
+  }
+}
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly listeners = new Set<(events: EventRow[]) => void>();
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * One transaction on one pooled connection; the queued events are inserted last and the
+   * listeners hear of them after COMMIT. A deadlock or serialization failure rolled everything
+   * back, so the whole operation is run again after a short random pause.
+   */
+  private async write<T>(fn: (ctx: WriteContext) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const ctx: WriteContext = { db: client, now: this.clock.now(), events: [] };
+        const value = await fn(ctx);
+        const events = await flushEvents(client, ctx.events, ctx.now);
+        await client.query('COMMIT');
+        this.notify(events);
+        return value;
+      } catch (err) {
+        broken = await rollback(client);
+        if (!isRetryable(err) || attempt >= RETRIES) throw err;
+      } finally {
+        client.release(broken);
+      }
+      await retryPause(attempt);
+    }
+  }
+
+  /** A single autocommit statement (the hot paths); retried like write() when PostgreSQL picked it as a deadlock victim. */
+  private async statement<T>(fn: (now: number) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(this.clock.now());
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= RETRIES) throw err;
+      }
+      await retryPause(attempt);
+    }
+  }
+
+  private read<T>(fn: (ctx: ReadContext) => Promise<T>): Promise<T> {
+    return fn({ db: this.pool, now: this.clock.now() });
+  }
+
+  private notify(events: EventRow[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch (err) {
+        // A broken subscriber must not turn a committed change into a reported failure.
+        console.error('pulseboard: onCommit listener failed:', err);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  createTask(input: NewTask, actor?: string): Promise<Task> {
+    return this.write((ctx) => createTask(ctx, input, actor));
+  }
+
+  getTask(id: string): Promise<Task | null> {
+    if (!isTaskId(id)) return Promise.resolve(null);
+    return selectTask(this.pool, id);
+  }
+
+  listTasks(filter?: TaskFilter): Promise<Task[]> {
+    return this.read((ctx) => listTasks(ctx, filter));
+  }
+
+  updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task> {
+    return this.write((ctx) => updateTask(ctx, id, patch, actor));
+  }
+
+  addComment(taskId: string, author: string, body: string): Promise<Comment> {
+    return this.write((ctx) => addComment(ctx, taskId, author, body));
+  }
+
+  listComments(taskId: string): Promise<Comment[]> {
+    return this.read((ctx) => listComments(ctx, taskId));
+  }
+
+  listBoards(): Promise<string[]> {
+    return this.read((ctx) => listBoards(ctx));
+  }
+
+  async claim(req: ClaimRequest): Promise<Claimed | null> {
+    const result = await this.statement((now) => claim(this.pool, req, now));
+    if (!result) return null;
+    this.notify(result.events);
+    return result.claimed;
+  }
+
+  async heartbeat(runId: number, claimToken: string, input?: HeartbeatInput): Promise<{ claim_expires: number }> {
+    const valid = validateHeartbeat(runId, claimToken, input);
+    const result = await this.statement(async (now) => {
+      const beat = await fastHeartbeat(this.pool, valid.runId, valid.token, valid.input, now);
+      return beat ?? explainLostLease(this.pool, valid.runId, valid.token, now);
+    });
+    this.notify(result.events);
+    return { claim_expires: result.claim_expires };
+  }
+
+  async complete(runId: number, claimToken: string, input: CompleteInput): Promise<RunEnded> {
+    const valid = validateComplete(runId, claimToken, input);
+    const fast = await this.statement((now) => fastComplete(this.pool, valid.runId, valid.token, valid.input, now));
+    if (fast) {
+      this.notify(fast.events);
+      return fast.ended;
+    }
+    return this.write((ctx) => complete(ctx, valid.runId, valid.token, valid.input));
+  }
+
+  recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run> {
+    return this.write((ctx) => recordProcess(ctx, runId, proc));
+  }
+
+  requestStop(runId: number, by: { actor?: string; reason?: string }): Promise<Run> {
+    return this.write((ctx) => requestStop(ctx, runId, by));
+  }
+
+  endRun(runId: number, input: EndRunInput): Promise<RunEnded> {
+    return this.write((ctx) => endRun(ctx, runId, input));
+  }
+
+  async reap(): Promise<ReapResult> {
+    if (!(await anythingToReap(this.pool, this.clock.now()))) return { reclaimed: [], timed_out: [] };
+    return this.write((ctx) => reap(ctx));
+  }
+
+  getRun(id: number): Promise<Run | null> {
+    if (!Number.isSafeInteger(id) || id <= 0) return Promise.resolve(null);
+    return selectRun(this.pool, id);
+  }
+
+  listRuns(taskId: string): Promise<Run[]> {
+    return this.read((ctx) => listRuns(ctx, taskId));
+  }
+
+  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]> {
+    return this.read((ctx) => listActiveRuns(ctx, filter));
+  }
+
+  listEvents(filter?: EventFilter): Promise<EventRow[]> {
+    return this.read((ctx) => listEvents(ctx, filter));
+  }
+
+  lastEventId(): Promise<number> {
+    return this.read((ctx) => lastEventId(ctx));
+  }
+
+  onCommit(listener: (events: EventRow[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  countTasksByStatus(board?: string): Promise<Record<TaskStatus, number>> {
+    return this.read((ctx) => countTasksByStatus(ctx, board));
+  }
+
+  createToken(input: { role: Role; name: string; secret_hash: string; run_id?: number | null }): Promise<ApiToken> {
+    return createToken(this.pool, input, this.clock.now());
+  }
+
+  findTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    return this.read((ctx) => findTokenByHash(ctx, secretHash));
+  }
+
+  listTokens(): Promise<ApiToken[]> {
+    return this.read((ctx) => listTokens(ctx));
+  }
+
+  revokeToken(id: string): Promise<boolean> {
+    return revokeToken(this.pool, id);
+  }
+
+  revokeRunTokens(runId: number): Promise<number> {
+    return revokeRunTokens(this.pool, runId);
+  }
+}
+
+/** Returns the error when the connection cannot even roll back, so the pool discards it. */
+async function rollback(client: PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query('ROLLBACK');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}

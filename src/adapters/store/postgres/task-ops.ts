@@ -1,0 +1,184 @@
+import { InvalidInputError, NotFoundError } from '../../../core/errors.js';
+import { isBoardSlug, isTaskId, newTaskId } from '../../../core/ids.js';
+import { checkParents, initialStatus, parentsNotDone } from '../../../core/readiness.js';
+import { validateText } from '../../../core/run-input.js';
+import { validateNewTask, validateTaskPatch } from '../../../core/task-input.js';
+import { planTaskUpdate } from '../../../core/task-update.js';
+import { TASK_STATUSES } from '../../../core/types.js';
+import type { Comment, Json, Task } from '../../../core/types.js';
+import type { NewTask, TaskFilter, TaskPatch } from '../../../ports/store.js';
+import { toComment } from '../shared/rows.js';
+import { emit } from './context.js';
+import type { ReadContext, WriteContext } from './context.js';
+import { execute, jsonParam, row, rows } from './sql.js';
+import {
+  ancestorLinks,
+  ensureBoard,
+  lockParents,
+  lockTask,
+  parentStates,
+  readTasks,
+  refreshChildren,
+  replaceParents,
+  requireTask,
+} from './task-queries.js';
+
+export async function createTask(ctx: WriteContext, input: NewTask, actor: string | undefined): Promise<Task> {
+  const draft = validateNewTask(input);
+  const parents = await lockParents(ctx, draft.parents);
+  checkParents(null, draft.parents, new Set(parents.map((p) => p.id)), new Map());
+  const status = initialStatus(parents, draft.triage);
+  await ensureBoard(ctx, draft.board);
+  const id = await insertTask(ctx, draft, status);
+  await replaceParents(ctx, id, draft.parents, false);
+  emit(ctx, {
+    board: draft.board,
+    task_id: id,
+    kind: 'task_created',
+    payload: { title: draft.title, status, assignee: draft.assignee, priority: draft.priority, parents: draft.parents, actor },
+  });
+  return {
+    id,
+    board: draft.board,
+    title: draft.title,
+    body: draft.body,
+    assignee: draft.assignee,
+    priority: draft.priority,
+    status,
+    parents: [...draft.parents],
+    max_runtime_seconds: draft.max_runtime_seconds,
+    max_attempts: draft.max_attempts,
+    attempts: 0,
+    created_at: ctx.now,
+    updated_at: ctx.now,
+    current_run_id: null,
+    result: null,
+  };
+}
+
+/** 8 hex digits collide now and then in a large board (birthday bound): a taken id is simply drawn again. */
+async function insertTask(ctx: WriteContext, draft: ReturnType<typeof validateNewTask>, status: Task['status']): Promise<string> {
+  for (;;) {
+    const inserted = await row<{ id: string }>(
+      ctx.db,
+      `INSERT INTO tasks (id, board, title, body, assignee, priority, status, max_runtime_seconds, max_attempts, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        newTaskId(),
+        draft.board,
+        draft.title,
+        draft.body,
+        draft.assignee,
+        draft.priority,
+        status,
+        draft.max_runtime_seconds,
+        draft.max_attempts,
+        ctx.now,
+      ],
+    );
+    if (inserted) return inserted.id;
+  }
+}
+
+export async function updateTask(ctx: WriteContext, id: string, rawPatch: TaskPatch, actor: string | undefined): Promise<Task> {
+  if (!isTaskId(id)) throw new InvalidInputError(`task id ${JSON.stringify(id)} is malformed (t_ + 8 hex)`);
+  const patch = validateTaskPatch(rawPatch);
+  const task = await lockTask(ctx.db, id);
+  if (!task) throw new NotFoundError(`task ${id} not found`);
+  let parents;
+  if (patch.parents !== undefined) {
+    parents = await lockParents(ctx, patch.parents);
+    checkParents(id, patch.parents, new Set(parents.map((p) => p.id)), await ancestorLinks(ctx.db, patch.parents));
+  } else {
+    parents = await parentStates(ctx.db, task.parents);
+  }
+  const plan = planTaskUpdate(task, patch, parentsNotDone(parents));
+  const { changes } = plan;
+  if (Object.keys(changes).length === 0 && plan.status === null) return task;
+
+  const assignments: string[] = [];
+  const params: unknown[] = [];
+  const set = (column: string, value: unknown, cast = ''): void => {
+    params.push(value);
+    assignments.push(`${column} = $${params.length}${cast}`);
+  };
+  if (changes.title !== undefined) set('title', changes.title);
+  if (changes.body !== undefined) set('body', changes.body);
+  if (changes.assignee !== undefined) set('assignee', changes.assignee);
+  if (changes.priority !== undefined) set('priority', changes.priority);
+  if (changes.max_runtime_seconds !== undefined) set('max_runtime_seconds', changes.max_runtime_seconds);
+  if (changes.max_attempts !== undefined) set('max_attempts', changes.max_attempts);
+  if (changes.result !== undefined) set('result', jsonParam(changes.result), '::jsonb');
+  if (plan.status) {
+    set('status', plan.status.to);
+    if (plan.status.resetAttempts) set('attempts', 0);
+  }
+  set('updated_at', ctx.now);
+  params.push(id);
+  await execute(ctx.db, `UPDATE tasks SET ${assignments.join(', ')} WHERE id = $${params.length}`, params);
+  if (changes.parents !== undefined) await replaceParents(ctx, id, changes.parents, true);
+
+  if (Object.keys(changes).length > 0) {
+    emit(ctx, { board: task.board, task_id: id, kind: 'task_updated', payload: { changes: changes as Json, actor } });
+  }
+  if (plan.status) {
+    const { from, to } = plan.status;
+    emit(ctx, {
+      board: task.board,
+      task_id: id,
+      kind: 'task_status',
+      payload: { from, to, actor, attempts_reset: plan.status.resetAttempts },
+    });
+    if (from === 'done' || to === 'done') await refreshChildren(ctx, id);
+  }
+  return requireTask(ctx.db, id);
+}
+
+export async function listTasks(ctx: ReadContext, filter: TaskFilter = {}): Promise<Task[]> {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const where = (sql: string, value: unknown): void => {
+    params.push(value);
+    clauses.push(`${sql} $${params.length}`);
+  };
+  if (filter.board !== undefined) {
+    if (!isBoardSlug(filter.board)) throw new InvalidInputError(`board ${JSON.stringify(filter.board)} is not a board slug`);
+    where('t.board =', filter.board);
+  }
+  if (filter.status !== undefined) {
+    if (!TASK_STATUSES.includes(filter.status)) throw new InvalidInputError(`status must be one of ${TASK_STATUSES.join(', ')}`);
+    where('t.status =', filter.status);
+  }
+  if (filter.assignee !== undefined) where('t.assignee =', filter.assignee);
+  if (filter.limit !== undefined && (!Number.isSafeInteger(filter.limit) || filter.limit < 1)) {
+    throw new InvalidInputError('limit must be a positive integer');
+  }
+  return readTasks(ctx.db, clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params, filter.limit);
+}
+
+export async function addComment(ctx: WriteContext, taskId: string, author: string, body: string): Promise<Comment> {
+  if (!isTaskId(taskId)) throw new InvalidInputError(`task id ${JSON.stringify(taskId)} is malformed (t_ + 8 hex)`);
+  if (typeof author !== 'string' || author.trim().length === 0) throw new InvalidInputError('author must be a non-empty string');
+  validateText(body, 'body');
+  if (body.trim().length === 0) throw new InvalidInputError('comment body must not be empty');
+  const task = await requireTask(ctx.db, taskId);
+  const inserted = await row<Comment>(
+    ctx.db,
+    'INSERT INTO comments (task_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id, task_id, author, body, created_at',
+    [taskId, author, body, ctx.now],
+  );
+  if (!inserted) throw new Error('comment insert returned no row');
+  const comment = toComment(inserted);
+  emit(ctx, { board: task.board, task_id: taskId, kind: 'comment_added', payload: { comment_id: comment.id, author } });
+  return comment;
+}
+
+export async function listComments(ctx: ReadContext, taskId: string): Promise<Comment[]> {
+  const found = await rows<Comment>(
+    ctx.db,
+    'SELECT id, task_id, author, body, created_at FROM comments WHERE task_id = $1 ORDER BY id',
+    [taskId],
+  );
+  return found.map(toComment);
+}
