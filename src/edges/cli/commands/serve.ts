@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startPulseboard } from '../../../server.js';
 import { parsePort } from '../../../config/environment.js';
 
 export function registerServeCommand(program: Command): void {
@@ -10,6 +9,8 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'listen port (default PULSEBOARD_PORT or 7420)', (value: string) => parsePort(value, '--port'))
     .option('--host <host>', 'listen address (default PULSEBOARD_HOST or 127.0.0.1)')
     .action(async (opts: { dispatch: boolean; port?: number; host?: string }) => {
+      // Loaded here so the client commands start without the server's dependencies.
+      const { startPulseboard } = await import('../../../server.js');
       await startPulseboard({
         dispatch: opts.dispatch,
         handleSignals: true,
