@@ -73,7 +73,8 @@ export const MIGRATIONS: readonly Migration[] = [
         stop_requested_at REAL
       );
       CREATE INDEX runs_task ON runs (task_id, id);
-      CREATE INDEX runs_active ON runs (board, started_at) WHERE ended_at IS NULL;
+      -- Live runs are few among many ended ones: the reaper and the active listing scan only this index.
+      CREATE INDEX runs_active ON runs (claim_expires) WHERE ended_at IS NULL;
       -- AUTOINCREMENT: event ids are SSE ids and must only grow.
       CREATE TABLE events (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
