@@ -6,7 +6,7 @@ import { createMemoryBus } from './adapters/bus/memory.js';
 import { localHostName, ProcInspector } from './adapters/process/proc-inspector.js';
 import { ProcSignaller } from './adapters/process/signaller.js';
 import { openSqliteStore } from './adapters/store/sqlite/index.js';
-import { ConfigError, loadConfig, readEnvironment, resolveAdminToken } from './config/index.js';
+import { loadConfig, readEnvironment, resolveAdminToken } from './config/index.js';
 import type { Environment, PulseboardConfig } from './config/index.js';
 import { boardEventsSubject } from './core/subjects.js';
 import type { Run } from './core/types.js';
@@ -174,23 +174,9 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
 
 async function openStore(env: Environment, clock: Clock): Promise<Store> {
   if (env.databaseUrl === null) return openSqliteStore({ path: join(env.home, 'pulseboard.db'), clock });
-  return openPostgresStore(env.databaseUrl, clock);
-}
-
-/** Loaded on demand so a SQLite-only install never loads pg, and a missing adapter is a clear startup error. */
-async function openPostgresStore(url: string, clock: Clock): Promise<Store> {
-  const specifier = './adapters/store/postgres/index.js';
-  let adapter: { openPostgresStore?: (opts: { url: string; clock?: Clock }) => Promise<Store> };
-  try {
-    adapter = (await import(specifier)) as typeof adapter;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new ConfigError('PULSEBOARD_DATABASE_URL is set, but this build has no PostgreSQL store yet; unset it to use SQLite');
-  }
-  if (typeof adapter.openPostgresStore !== 'function') {
-    throw new ConfigError('the PostgreSQL store adapter does not export openPostgresStore');
-  }
-  return adapter.openPostgresStore({ url, clock });
+  // Loaded on demand so a SQLite deployment never loads pg.
+  const { openPostgresStore } = await import('./adapters/store/postgres/index.js');
+  return openPostgresStore({ connectionString: env.databaseUrl, clock });
 }
 
 /** Each committed event goes out on board.<board>.events, for SSE and other servers. */
