@@ -14,7 +14,8 @@ describe('authentication and roles', () => {
   });
 
   it('no token is 401, a wrong or malformed one too', async () => {
-    for (const headers of [{}, { authorization: 'Bearer pb_nope' }, { authorization: 'Basic abc' }, { authorization: 'Bearer' }]) {
+    const cases: Record<string, string>[] = [{}, { authorization: 'Bearer pb_nope' }, { authorization: 'Basic abc' }, { authorization: 'Bearer' }];
+    for (const headers of cases) {
       const answer = await h.api('GET', '/api/tasks', { token: null, headers });
       expect(answer.status, JSON.stringify(headers)).toBe(401);
       expect(bodyOf(answer).detail).toEqual(expect.any(String));

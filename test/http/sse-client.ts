@@ -23,7 +23,8 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   const response = await fetch(url, { headers, signal: abort.signal });
   const messages: SseMessage[] = [];
   const comments: string[] = [];
-  let wake: (() => void) | null = null;
+  // Held in an object so the reader loop and the waiters share the one current waker.
+  const waker: { wake: (() => void) | null } = { wake: null };
   let failure: unknown = null;
 
   const parse = (block: string) => {
@@ -64,12 +65,12 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
             parse(buffer.slice(0, end));
             buffer = buffer.slice(end + 2);
           }
-          wake?.();
+          waker.wake?.();
         }
       } catch (err) {
         if (!abort.signal.aborted) failure = err;
       }
-      wake?.();
+      waker.wake?.();
     })();
   }
 
@@ -81,7 +82,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
       if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
-        wake = () => {
+        waker.wake = () => {
           clearTimeout(timer);
           resolve();
         };

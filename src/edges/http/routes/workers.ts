@@ -3,7 +3,7 @@ import { NotFoundError } from '../../../core/errors.js';
 import { healthSubject } from '../../../core/subjects.js';
 import { assertSpeaksFor, principalOf } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { errorResponses, WorkerNameParams } from '../schemas/common.js';
+import { EmptyBody, errorResponses, WorkerNameParams } from '../schemas/common.js';
 import { HealthBeatAccepted, HealthBeatBody, StopAccepted, WorkersResponse } from '../schemas/workers.js';
 
 export const workerRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
@@ -59,6 +59,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       schema: {
         summary: 'Ask a long-lived worker to stop (on the bus, and in its next HTTP heartbeat answer)',
         params: WorkerNameParams,
+        body: EmptyBody,
         response: { 202: StopAccepted, ...errorResponses(400, 401, 403, 404) },
       },
     },

@@ -43,4 +43,5 @@ export const BoardQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const Ok = Type.Object({ ok: Type.Boolean() });
+/** For actions that take no input: an empty request or {}; any field is a mistake worth a 400. */
+export const EmptyBody = Type.Object({}, { additionalProperties: false });
