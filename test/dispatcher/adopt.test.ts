@@ -43,6 +43,22 @@ describe('dispatcher: restart safety', () => {
     expect(await h.store.getRun(survivorRun.id)).toMatchObject({ outcome: 'crashed', error: EXITED_WHILE_ADOPTED });
   });
 
+  it('kills an adopted worker whose lease lapsed while nobody renewed it, closes the run reclaimed and re-runs the task', async () => {
+    const profiles = { p: { command: fixtureCommand('sleeper.mjs'), lease_ttl_seconds: 0.5 } };
+    const first = h.dispatcher(profiles);
+    const task = await h.store.createTask({ title: 'outlive my lease', assignee: 'p', max_attempts: 3 });
+    await first.start();
+    const run = await h.waitForRun(task.id, (r) => r.worker_pid !== null, 'worker');
+    await first.stop({ leaveChildren: true });
+    await waitFor(async () => ((await h.store.getRun(run.id))?.claim_expires ?? Infinity) < Date.now() / 1000, 'the lease to lapse');
+
+    await h.dispatcher(profiles).start();
+    const rerun = await h.waitForRun(task.id, (r) => r.id !== run.id && r.worker_pid !== null, 'rerun');
+    expect(isAlive(run.worker_pid as number)).toBe(false);
+    expect(await h.store.getRun(run.id)).toMatchObject({ outcome: 'reclaimed', error: 'lease expired' });
+    expect(isAlive(rerun.worker_pid as number)).toBe(true);
+  });
+
   it('counts adopted runs against the profile concurrency', async () => {
     const profiles = { p: { command: fixtureCommand('sleeper.mjs'), concurrency: 1 } };
     const first = h.dispatcher(profiles);

@@ -129,7 +129,9 @@ export class Dispatcher {
   }
 
   private async runCycle(): Promise<void> {
-    for (const supervisor of this.supervisors.values()) void supervisor.tick();
+    for (const supervisor of this.supervisors.values()) {
+      supervisor.tick().catch((err: unknown) => this.deps.emit({ type: 'error', run_id: supervisor.runId, error: describe(err) }));
+    }
     for (const [name, profile] of this.profiles) {
       if (!this.usableProfile(name, profile)) continue;
       while (this.running && this.hasSlot(name, profile)) {

@@ -185,6 +185,8 @@ export class RunSupervisor {
         error: `exceeded max runtime of ${limit} s`,
         actor: 'dispatcher',
       });
+    } else if (reason === 'lease_lost') {
+      await this.closeLapsedLease();
     } else if (reason === 'shutdown') {
       await this.endRun({
         outcome: 'terminated',
@@ -194,6 +196,16 @@ export class RunSupervisor {
         actor: 'dispatcher',
       });
     }
+  }
+
+  /**
+   * A lease that lapsed while nobody renewed it (the server was down longer than the lease) fences the
+   * worker off, but the run stays open until reaped: close it now that its process is gone.
+   */
+  private async closeLapsedLease(): Promise<void> {
+    const run = await this.deps.store.getRun(this.runId);
+    if (run === null || run.ended_at !== null || run.stop_requested_at !== null) return;
+    await this.endRun({ outcome: 'reclaimed', error: 'lease expired', actor: 'dispatcher', reason: 'lease expired' });
   }
 
   private async endRun(input: EndRunInput): Promise<void> {
