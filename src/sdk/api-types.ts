@@ -1,6 +1,5 @@
 import type {
   ActiveRun,
-  ApiToken,
   Comment,
   EventRow,
   Json,
@@ -155,5 +154,3 @@ export interface CreatedToken {
   role: Role;
   name: string;
 }
-
-export type { ApiToken };

@@ -79,7 +79,14 @@ function startHttpHealth(client: PulseboardClient, health: HealthOptions): { sto
       });
       if (!stopped && answer.control?.action === 'stop') health.onStop();
     } catch (err) {
-      health.onError?.(err);
+      if (err instanceof ApiError && err.status === 404) {
+        // Only configured workers and worker-token holders have a registry row; beating on would only repeat this.
+        stopped = true;
+        clearInterval(timer);
+        health.onError?.(new Error(`${health.name} is not a known worker, so its health is not published: ${err.detail}`));
+      } else {
+        health.onError?.(err);
+      }
     } finally {
       inFlight = false;
     }

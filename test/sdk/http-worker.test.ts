@@ -150,6 +150,19 @@ describe('createWorker over HTTP', () => {
     expect(w.stats().claimed).toBe(0);
   });
 
+  it('stops publishing health, after saying so once, when its name is not a known worker', async () => {
+    const errors: string[] = [];
+    const w = worker(
+      { name: 'nobody-knows', healthSeconds: 0.05, onError: (err, where) => errors.push(`${where}: ${String(err)}`), handler: () => null },
+      'h-unknown',
+    );
+    await waitFor(() => errors.length > 0, 10_000, 'the health error');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await w.stop();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^health: .*nobody-knows is not a known worker/);
+  });
+
   it('stop() aborts a handler that outlives the grace', async () => {
     await t.client.createTask({ title: 'stubborn', board: 'h-grace' });
     let reason: unknown;
