@@ -118,6 +118,12 @@ describe('pulseboard CLI against a real server', () => {
           return undefined;
         }
       }, 20_000, 'the command to start');
+      const shown = json<{ run: { id: number; worker_pid: number; outcome: null } }>(await cli('run', 'show', String(run.run_id), '--json'));
+      expect(shown.run).toMatchObject({ id: run.run_id, worker_pid: worker.child.pid, outcome: null });
+      expect(JSON.stringify(shown)).not.toContain('claim_token');
+      const look = json<{ alive: boolean; pid: number }>(await cli('run', 'inspect', String(run.run_id), '--json'));
+      expect(look).toMatchObject({ alive: true, pid: worker.child.pid });
+
       const answer = json<{ ok: boolean; run_id: number }>(await cli('run', 'terminate', String(run.run_id), '--grace', '5', '--json'));
       expect(answer).toMatchObject({ ok: true, run_id: run.run_id });
       const finished = await worker.result;
