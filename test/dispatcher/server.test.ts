@@ -1,19 +1,17 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
+import { localHostName, ProcInspector } from '../../src/adapters/process/proc-inspector.js';
+import { ProcSignaller } from '../../src/adapters/process/signaller.js';
 import type { Run } from '../../src/core/types.js';
 import type { Store } from '../../src/ports/store.js';
 import { startPulseboard } from '../../src/server.js';
 import type { Pulseboard } from '../../src/server.js';
+import { Dispatcher } from '../../src/services/dispatcher/dispatcher.js';
 import { VANISHED_WHILE_DOWN } from '../../src/services/dispatcher/exit-outcome.js';
-import { fixtureCommand, FIXTURES, isAlive, waitFor } from './harness.js';
-
-const REPO_ROOT = join(FIXTURES, '..', '..', '..');
+import { fixtureCommand, isAlive, waitFor } from './harness.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -23,28 +21,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a server in its own process and resolves once it listens. */
-async function serveInChild(cwd: string, env: Record<string, string>): Promise<ChildProcess> {
-  // From the repository root, where `--import tsx` resolves; the configuration file is named instead.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(FIXTURES, 'serve.mjs')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, PULSEBOARD_CONFIG: join(cwd, 'pulseboard.config.json') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  await waitFor(() => out.includes('"url"') || child.exitCode !== null, 'the server process to listen', 20_000);
-  if (child.exitCode !== null) throw new Error(`server process exited with ${child.exitCode}`);
-  return child;
-}
-
 describe('dispatcher inside the server: restart with workers alive', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-dispatch-server-'));
   const home = join(dir, 'home');
   const goFile = join(dir, 'go');
   const env = { PULSEBOARD_HOME: home, PULSEBOARD_PORT: '0' };
   const workerPids = new Set<number>();
-  let serverProcess: ChildProcess | undefined;
+  let first: Pulseboard | undefined;
   let server: Pulseboard | undefined;
   let store: Store;
 
@@ -62,7 +45,7 @@ describe('dispatcher inside the server: restart with workers alive', () => {
   });
 
   afterAll(async () => {
-    serverProcess?.kill('SIGKILL');
+    await first?.close();
     await server?.close();
     for (const pid of workerPids) {
       try {
@@ -85,22 +68,35 @@ describe('dispatcher inside the server: restart with workers alive', () => {
   }
 
   it('adopts a live worker that then completes over HTTP, and closes one that died while the server was down', async () => {
-    serverProcess = await serveInChild(dir, env);
-    // A second connection to the same SQLite file, for the test's own reads and writes.
-    store = await openSqliteStore({ path: join(home, 'pulseboard.db') });
+    // The first server runs without its own dispatcher: the test drives one on its store so that it can
+    // leave its workers behind, as a server that went away would.
+    first = await startPulseboard({ cwd: dir, env: { ...process.env, ...env }, dispatch: false, log: () => {} });
+    store = first.store;
+    const dispatcher = new Dispatcher({
+      store,
+      signaller: new ProcSignaller(),
+      inspector: new ProcInspector(),
+      hostname: localHostName(),
+      profiles: first.config.profiles,
+      maxConcurrentRuns: 4,
+      apiUrl: first.url,
+      logDir: join(home, 'logs'),
+    });
+    await dispatcher.start();
     const finishing = await store.createTask({ title: 'finish after restart', assignee: 'finisher' });
     const dying = await store.createTask({ title: 'die while down', assignee: 'sleepy', max_attempts: 3 });
     const finisherRun = await runOf(finishing.id, (r) => r.worker_pid !== null, 'finisher worker');
     const sleeperRun = await runOf(dying.id, (r) => r.worker_pid !== null, 'sleeper worker');
 
-    // The server goes away abruptly; its workers live on in their own process groups.
-    serverProcess.kill('SIGKILL');
-    await new Promise((resolve) => serverProcess?.once('exit', resolve));
+    await dispatcher.stop({ leaveChildren: true });
+    await first.close();
+    first = undefined;
     expect(isAlive(finisherRun.worker_pid as number)).toBe(true);
     process.kill(sleeperRun.worker_pid as number, 'SIGKILL');
     await waitFor(() => !isAlive(sleeperRun.worker_pid as number), 'the sleeper to die');
 
     server = await startPulseboard({ cwd: dir, env: { ...process.env, ...env }, log: () => {} });
+    store = server.store;
     expect(await store.getRun(sleeperRun.id)).toMatchObject({ outcome: 'crashed', error: VANISHED_WHILE_DOWN });
     await runOf(dying.id, (r) => r.id !== sleeperRun.id && r.worker_pid !== null, 'the dead worker’s task re-run');
 
@@ -130,6 +126,5 @@ describe('dispatcher inside the server: restart with workers alive', () => {
     expect((await api(`/api/runs/${finisherRun.id}/log?tail=5001`)).status).toBe(400);
     expect((await api(`/api/runs/${finisherRun.id}/log?tail=-1`)).status).toBe(400);
     expect((await fetch(`${server.url}/api/runs/${finisherRun.id}/log`)).status).toBe(401);
-    await store.close();
   });
 });
