@@ -6,7 +6,7 @@ export type { HttpTransportOptions } from './sdk/http-transport.js';
 export { storeTransport } from './sdk/store-transport.js';
 export type { StoreTransportOptions } from './sdk/store-transport.js';
 export type { ClaimInput, CompleteReport, WorkerTransport } from './sdk/transport.js';
-export { BlockedError, WorkerStoppedError } from './sdk/blocked-error.js';
+export { BlockedError, WorkerStoppedError } from './sdk/errors.js';
 export { createClient } from './sdk/client.js';
 export type { ClientOptions, EventStreamOptions, PulseboardClient } from './sdk/client.js';
 export { ApiError, ConnectionError } from './sdk/api-error.js';

@@ -1,6 +1,6 @@
 import { LeaseLostError } from '../core/errors.js';
 import type { Json, Run, Task } from '../core/types.js';
-import { BlockedError } from './blocked-error.js';
+import { BlockedError } from './errors.js';
 import type { CompleteReport, WorkerTransport } from './transport.js';
 import type { TaskHandler } from './worker-types.js';
 

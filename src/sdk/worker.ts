@@ -2,9 +2,9 @@ import { startHeartbeat } from '../services/heartbeat-publisher.js';
 import { controlSubject } from '../core/subjects.js';
 import type { Subscription } from '../ports/bus.js';
 import type { Run, Task } from '../core/types.js';
-import { WorkerStoppedError } from './blocked-error.js';
+import { WorkerStoppedError } from './errors.js';
 import { runTask } from './run-task.js';
-import { Backoff, WakeableSleep } from './wake-timer.js';
+import { Backoff, WakeableSleep } from './polling.js';
 import type { Worker, WorkerOptions, WorkerStats } from './worker-types.js';
 
 const DEFAULT_TTL_SECONDS = 30;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../../src/core/errors.js';
-import { BlockedError, WorkerStoppedError } from '../../src/sdk/blocked-error.js';
+import { BlockedError, WorkerStoppedError } from '../../src/sdk/errors.js';
 import { ApiError } from '../../src/sdk/api-error.js';
 import { httpTransport } from '../../src/sdk/http-transport.js';
 import { createWorker } from '../../src/sdk/worker.js';
