@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXITED_WHILE_ADOPTED, VANISHED_WHILE_DOWN } from '../../src/services/dispatcher/exit-outcome.js';
-import { fixtureCommand, Harness, isAlive, waitFor } from './harness.js';
+import { fixtureCommand, Harness, isAlive, waitFor, storeKinds } from './harness.js';
 
-describe('dispatcher: restart safety', () => {
+const kinds = await storeKinds();
+
+describe.each(kinds)('dispatcher: restart safety (%s store)', (kind) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await new Harness().open();
+    h = await new Harness().open(kind);
   });
   afterEach(async () => {
     await h.cleanup();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixtureCommand, Harness, isAlive } from './harness.js';
+import { fixtureCommand, Harness, isAlive, storeKinds } from './harness.js';
 
 /** Samples, until stopped, the most processes that were ever alive at once for one task's runs. */
 function watchLiveProcesses(h: Harness, taskId: string): { stop: () => Promise<number> } {
@@ -9,7 +9,7 @@ function watchLiveProcesses(h: Harness, taskId: string): { stop: () => Promise<n
     while (running) {
       const pids = (await h.runsOf(taskId)).map((run) => run.worker_pid).filter((pid): pid is number => pid !== null);
       max = Math.max(max, pids.filter(isAlive).length);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
   return {
@@ -21,10 +21,12 @@ function watchLiveProcesses(h: Harness, taskId: string): { stop: () => Promise<n
   };
 }
 
-describe('dispatcher: crashes and lost leases', () => {
+const kinds = await storeKinds();
+
+describe.each(kinds)('dispatcher: crashes and lost leases (%s store)', (kind) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await new Harness().open();
+    h = await new Harness().open(kind);
   });
   afterEach(async () => {
     await h.cleanup();

@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localHostName, ProcInspector } from '../../src/adapters/process/proc-inspector.js';
 import { ProcSignaller } from '../../src/adapters/process/signaller.js';
+import { openPostgresStore } from '../../src/adapters/store/postgres/index.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import type { Run } from '../../src/core/types.js';
 import type { Store } from '../../src/ports/store.js';
 import { Dispatcher } from '../../src/services/dispatcher/dispatcher.js';
+import { dropSchema, freshSchemaName, PG_URL, postgresGate } from '../store/fixtures/postgres-db.js';
 import type { DispatcherEvent, DispatcherOptions, DispatchProfile } from '../../src/services/dispatcher/types.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -29,8 +31,16 @@ export class Harness {
   private readonly groups = new Set<number>();
   store!: Store;
 
-  async open(): Promise<this> {
-    this.store = await openSqliteStore({ path: join(this.dir, 'store.db') });
+  private dropStore: (() => Promise<void>) | undefined;
+
+  async open(kind: 'sqlite' | 'postgres' = 'sqlite'): Promise<this> {
+    if (kind === 'sqlite') {
+      this.store = await openSqliteStore({ path: join(this.dir, 'store.db') });
+      return this;
+    }
+    const schema = freshSchemaName();
+    this.store = await openPostgresStore({ connectionString: PG_URL, schema, poolSize: 4 });
+    this.dropStore = () => dropSchema(schema);
     return this;
   }
 
@@ -66,6 +76,7 @@ export class Harness {
       }
     }
     await this.store?.close();
+    await this.dropStore?.();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -124,4 +135,9 @@ export function liveGroupMembers(pgid: number): number[] {
     }
   }
   return members;
+}
+
+/** The stores to run a suite on: SQLite always, PostgreSQL when it answers (required under CI). */
+export async function storeKinds(): Promise<('sqlite' | 'postgres')[]> {
+  return (await postgresGate()) ? ['sqlite', 'postgres'] : ['sqlite'];
 }
