@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { boardEventsSubject } from '../../src/core/subjects.js';
 import type { EventRow } from '../../src/core/types.js';
 import { waitFor } from '../process/children.js';
 import { startHarness } from './harness.js';
@@ -119,6 +120,26 @@ describe('GET /api/events (Server-Sent Events)', () => {
     await waitFor(async () => (await metric()) >= 1, 'the client to be counted');
     stream.close();
     await waitFor(async () => (await metric()) === 0, 'the client to be dropped');
+  });
+
+  it('events committed by another server reach this server through the bus wake-up', async () => {
+    const other = await startHarness({ dbPath: h.dbPath, bus: h.bus });
+    // What the composition root does: each commit goes out on board.<board>.events.
+    const unpublish = other.store.onCommit((rows) => {
+      for (const row of rows) other.bus.publish(boardEventsSubject(row.board), row);
+    });
+    try {
+      const stream = await connect('?board=elsewhere');
+      const created = await other.api('POST', '/api/tasks', { body: { title: 'made on the other server', board: 'elsewhere' } });
+      expect(created.status).toBe(201);
+      const expected = await h.store.listEvents({ board: 'elsewhere' });
+      expect(expected.length).toBeGreaterThan(0);
+      const got = rowEvents(await stream.until(expected.length));
+      expect(got.map((m) => Number(m.id))).toEqual(expected.map((r) => r.id));
+    } finally {
+      unpublish();
+      await other.close();
+    }
   });
 
   it('closing the server ends open streams', async () => {

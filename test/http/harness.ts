@@ -44,19 +44,25 @@ export interface Harness {
   workerName: string;
   api(method: string, path: string, opts?: RequestOptions): Promise<Answer>;
   tokenFor(role: Role, name: string, runId?: number): Promise<string>;
+  dbPath: string;
   close(): Promise<void>;
 }
 
 export interface HarnessOptions {
   known?: string[];
   graceSeconds?: number;
+  /** Share another server's database file (left in place on close). */
+  dbPath?: string;
+  /** Share another server's bus (left open on close). */
+  bus?: Bus;
 }
 
 /** A real server: SQLite file in a temp dir, in-process bus, registry, /proc inspector and signaller, port 0. */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'pulseboard-http-'));
-  const store = await openSqliteStore({ path: join(dir, 'pulseboard.db') });
-  const bus = createMemoryBus();
+  const dbPath = opts.dbPath ?? join(dir, 'pulseboard.db');
+  const store = await openSqliteStore({ path: dbPath });
+  const bus = opts.bus ?? createMemoryBus();
   const registry = new Registry({ bus, clock: systemClock, intervalSeconds: 30, known: opts.known ?? ['collector'] });
   registry.start();
   const hostname = localHostName();
@@ -124,10 +130,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     workerName,
     api,
     tokenFor,
+    dbPath,
     async close() {
       await app.close();
       registry.stop();
-      await bus.close();
+      if (!opts.bus) await bus.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -78,6 +78,7 @@ describe('hostile input never causes a 500 nor changes the database when rejecte
       { method: 'GET', path: '/api/workers/active', query: ['board'] },
       { method: 'GET', path: `/api/runs/${run}` },
       { method: 'GET', path: `/api/runs/${run}/inspect` },
+      { method: 'GET', path: `/api/runs/${run}/log`, query: ['tail'] },
       { method: 'POST', path: `/api/runs/${run}/terminate`, body: { grace_seconds: 0 }, fields: ['reason', 'then'] },
       { method: 'GET', path: '/api/workers' },
       { method: 'POST', path: '/api/heartbeats', body: { name: 'collector' }, fields: ['name', 'note'] },

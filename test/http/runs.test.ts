@@ -123,6 +123,20 @@ describe('claims, heartbeats, completion and runs', () => {
     expect(claim.status).toBe(403);
   });
 
+  it('claims and heartbeats are counted in /metrics', async () => {
+    const count = async (name: string) => {
+      const text = (await h.api('GET', '/metrics', { token: null })).text;
+      return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    const claimsBefore = await count('pulseboard_claims_total');
+    const beatsBefore = await count('pulseboard_run_heartbeats_total');
+    const { run } = await claimOn('metrics');
+    await h.api('POST', `/api/runs/${run.id}/heartbeat`, { token: h.tokens.worker, body: { claim_token: run.claim_token } });
+    expect(await count('pulseboard_claims_total')).toBe(claimsBefore + 1);
+    expect(await count('pulseboard_run_heartbeats_total')).toBe(beatsBefore + 1);
+    expect(await count('pulseboard_active_runs')).toBeGreaterThanOrEqual(1);
+  });
+
   it('GET /api/workers/active lists live runs with their state, all boards or one', async () => {
     const { run } = await claimOn('active-a');
     await claimOn('active-b');

@@ -23,6 +23,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
     '/api/events',
     {
       config: { access: 'read' },
+      // A HEAD would open a stream that never ends.
+      exposeHeadRoute: false,
       schema: {
         summary: 'Server-Sent Events: event rows (id = row id) and registry changes (event: worker, no id)',
         querystring: EventsQuery,
@@ -39,7 +41,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       writer.open();
       let leave: (() => void) | null = null;
       let disconnected = false;
-      request.raw.once('close', () => {
+      // The response closes when the client goes away (or the server ends the stream).
+      reply.raw.once('close', () => {
         disconnected = true;
         leave?.();
       });

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryBus } from '../../src/adapters/bus/memory.js';
+import { ProcInspector } from '../../src/adapters/process/proc-inspector.js';
+import { ProcSignaller } from '../../src/adapters/process/signaller.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
+import { hostInspectSubject, hostSignalSubject } from '../../src/core/subjects.js';
+import type { Bus } from '../../src/ports/bus.js';
+import type { Store } from '../../src/ports/store.js';
+import { inspectRemoteProcess, serveHostAgent, terminateRemoteProcess } from '../../src/services/host-agent.js';
+import {
+  authenticate,
+  ensureAdminToken,
+  hashTokenSecret,
+  issueToken,
+  revokeToken,
+} from '../../src/services/tokens.js';
+
+describe('token service', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pulseboard-tokens-'));
+    store = await openSqliteStore({ path: join(dir, 'db.sqlite') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('issues pb_ + 32 random bytes and stores only the sha256', async () => {
+    const { token, record } = await issueToken(store, { role: 'operator', name: 'ops' });
+    expect(token).toMatch(/^pb_[A-Za-z0-9_-]{43}$/);
+    expect(await store.findTokenByHash(hashTokenSecret(token))).toMatchObject({ id: record.id, role: 'operator' });
+    expect(hashTokenSecret(token)).toMatch(/^[0-9a-f]{64}$/);
+    const other = await issueToken(store, { role: 'operator', name: 'ops' });
+    expect(other.token).not.toBe(token);
+  });
+
+  it('authenticate finds the token, refuses unknown ones, and forgets a revoked one at once', async () => {
+    const { token, record } = await issueToken(store, { role: 'viewer', name: 'v' });
+    expect((await authenticate(store, token))?.id).toBe(record.id);
+    expect(await authenticate(store, 'pb_unknown')).toBeNull();
+    expect(await authenticate(store, '')).toBeNull();
+    expect(await revokeToken(store, record.id)).toBe(true);
+    expect(await authenticate(store, token)).toBeNull();
+  });
+
+  it('ensureAdminToken is idempotent and refuses a secret held by another role', async () => {
+    const first = await ensureAdminToken(store, 'chosen-by-the-operator');
+    const second = await ensureAdminToken(store, 'chosen-by-the-operator');
+    expect(second.id).toBe(first.id);
+    expect((await store.listTokens()).filter((t) => t.role === 'admin')).toHaveLength(1);
+    expect((await authenticate(store, 'chosen-by-the-operator'))?.role).toBe('admin');
+    const { token } = await issueToken(store, { role: 'viewer', name: 'v' });
+    await expect(ensureAdminToken(store, token)).rejects.toThrow(/viewer/);
+  });
+});
+
+describe('host agent', () => {
+  let bus: Bus;
+  beforeEach(() => {
+    bus = createMemoryBus();
+  });
+  afterEach(async () => {
+    await bus.close();
+  });
+
+  it('answers inspect for a process of its host and refuses malformed requests', async () => {
+    const inspector = new ProcInspector();
+    const agent = serveHostAgent({ bus, hostname: 'box.local', inspector, signaller: new ProcSignaller() });
+    try {
+      const startedAt = await inspector.startTime(process.pid);
+      const look = await inspectRemoteProcess(bus, 'box.local', { pid: process.pid, started_at: startedAt });
+      expect(look).toMatchObject({ alive: true, pid: process.pid });
+      const reused = await inspectRemoteProcess(bus, 'box.local', { pid: process.pid, started_at: (startedAt as number) - 500 });
+      expect(reused).toEqual({ alive: false, reason: 'pid reused by another process' });
+      await expect(bus.request(hostInspectSubject('box.local'), { pid: 'one' })).rejects.toThrow(/pid/);
+      await expect(bus.request(hostSignalSubject('box.local'), { pid: 1, started_at: null })).rejects.toThrow(/grace_seconds/);
+    } finally {
+      agent.close();
+    }
+  });
+
+  it('an absent agent makes the host unreachable and signals nothing', async () => {
+    expect(await inspectRemoteProcess(bus, 'nowhere', { pid: 1, started_at: null })).toEqual({
+      alive: false,
+      reason: 'host nowhere unreachable',
+    });
+    expect(await terminateRemoteProcess(bus, 'nowhere', { pid: 1, started_at: null, grace_seconds: 0 })).toEqual({
+      terminated: false,
+      signal: null,
+      reason: 'host nowhere unreachable',
+    });
+  });
+
+  it('refuses to signal a pid without a recorded start time', async () => {
+    const agent = serveHostAgent({ bus, hostname: 'box', inspector: new ProcInspector(), signaller: new ProcSignaller() });
+    try {
+      const result = await terminateRemoteProcess(bus, 'box', { pid: process.pid, started_at: null, grace_seconds: 0 });
+      expect(result.terminated).toBe(false);
+      expect(result.signal).toBeNull();
+    } finally {
+      agent.close();
+    }
+  });
+});
