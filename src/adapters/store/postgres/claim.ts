@@ -51,7 +51,7 @@ function claimSql(filters: { profile: boolean; board: boolean; taskId: boolean }
       FROM new_run nr JOIN claimed c ON c.id = nr.task_id
     ), ${insertEventsSql('$16')}
     SELECT to_jsonb(nr) AS run, to_jsonb(c) AS task,
-      (SELECT jsonb_agg(inserted) FROM inserted) AS events, (SELECT count(*) FROM notified) AS notified
+      (SELECT jsonb_agg(inserted) FROM inserted) AS events
     FROM new_run nr JOIN claimed c ON c.id = nr.task_id`;
   statements.set(key, sql);
   return sql;

@@ -30,7 +30,7 @@ const PROGRESS_HEARTBEAT_SQL = `WITH beat AS (
   ), pending AS (
     SELECT board, task_id, id AS run_id, 'progress'::text AS kind, $6::jsonb AS payload, 1::bigint AS ord FROM beat
   ), ${insertEventsSql('$1')}
-  SELECT beat.claim_expires, (SELECT jsonb_agg(inserted) FROM inserted) AS events, (SELECT count(*) FROM notified) AS notified
+  SELECT beat.claim_expires, (SELECT jsonb_agg(inserted) FROM inserted) AS events
   FROM beat`;
 
 /** A plain heartbeat writes no event; one with progress or a note writes a `progress` event. */
@@ -76,7 +76,7 @@ const COMPLETE_SQL = `WITH target AS (
     FROM ended
   ), ${insertEventsSql('$1')}
   SELECT to_jsonb(e) AS run, (SELECT to_jsonb(moved) FROM moved) AS task,
-    (SELECT jsonb_agg(inserted) FROM inserted) AS events, (SELECT count(*) FROM notified) AS notified
+    (SELECT jsonb_agg(inserted) FROM inserted) AS events
   FROM ended e`;
 
 /**

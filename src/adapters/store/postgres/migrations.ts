@@ -121,11 +121,14 @@ export const MIGRATIONS: readonly Migration[] = [
 /**
  * Applies the missing migrations in one transaction under a transaction-scoped advisory lock, so
  * servers starting at once take turns: the second one waits, then finds nothing left to do.
+ * `schema` (already checked to be a plain identifier) is created first when given.
  */
-export async function migrate(client: PoolClient, now: number): Promise<void> {
+export async function migrate(client: PoolClient, now: number, schema?: string): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // The connection's search_path already names the schema; tables land in it once it exists.
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at double precision NOT NULL)',
     );

@@ -20,7 +20,7 @@ import type {
 } from '../../../ports/store.js';
 import { claim } from './claim.js';
 import type { ReadContext, WriteContext } from './context.js';
-import { flushEvents } from './events.js';
+import { awaitEventWriters, flushEvents } from './events.js';
 import { fastComplete, fastHeartbeat } from './hot-paths.js';
 import { migrate } from './migrations.js';
 import {
@@ -62,7 +62,6 @@ const RETRIES = 5;
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const clock = options.clock ?? systemClock;
   const schema = options.schema === undefined ? undefined : validSchemaName(options.schema);
-  if (schema !== undefined) await createSchema(options.connectionString, schema);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
@@ -74,7 +73,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   try {
     const client = await pool.connect();
     try {
-      await migrate(client, clock.now());
+      await migrate(client, clock.now(), schema);
     } finally {
       client.release();
     }
@@ -83,16 +82,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw err;
   }
   return new PostgresStore(pool, clock);
-}
-
-async function createSchema(connectionString: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  } finally {
-    await client.end();
-  }
 }
 
 class PostgresStore implements Store {
@@ -146,6 +135,24 @@ class PostgresStore implements Store {
 
   private read<T>(fn: (ctx: ReadContext) => Promise<T>): Promise<T> {
     return fn({ db: this.pool, now: this.clock.now() });
+  }
+
+  /** A read that a cursor relies on: no event id below what it returns may commit after it (see events.ts). */
+  private async readEventsInOrder<T>(fn: (ctx: ReadContext) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await awaitEventWriters(client);
+      const value = await fn({ db: client, now: this.clock.now() });
+      await client.query('COMMIT');
+      return value;
+    } catch (err) {
+      broken = await rollback(client);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   private notify(events: EventRow[]): void {
@@ -253,11 +260,13 @@ class PostgresStore implements Store {
   }
 
   listEvents(filter?: EventFilter): Promise<EventRow[]> {
-    return this.read((ctx) => listEvents(ctx, filter));
+    if (filter?.after_id === undefined) return this.read((ctx) => listEvents(ctx, filter));
+    return this.readEventsInOrder((ctx) => listEvents(ctx, filter));
   }
 
+  /** Where a new reader starts its cursor, so it is read in order like a page after a cursor. */
   lastEventId(): Promise<number> {
-    return this.read((ctx) => lastEventId(ctx));
+    return this.readEventsInOrder((ctx) => lastEventId(ctx));
   }
 
   onCommit(listener: (events: EventRow[]) => void): () => void {
