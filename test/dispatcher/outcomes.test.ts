@@ -33,14 +33,16 @@ describe('dispatcher: how a worker process ends its run', () => {
     expect(h.logOf(run.id)).toContain(`task=${task.id}`);
   });
 
-  it('closes the run as spawn_failed when the command does not exist or cannot be executed', async () => {
+  it('closes the run as spawn_failed when the command does not exist or cannot be executed, or its cwd is missing', async () => {
     const notExecutable = join(h.dir, 'not-executable.sh');
     writeFileSync(notExecutable, '#!/bin/sh\nexit 0\n');
     chmodSync(notExecutable, 0o644);
     const dispatcher = h.dispatcher({
       missing: { command: [join(h.dir, 'no-such-command')] },
       denied: { command: [notExecutable] },
+      nowhere: { command: fixtureCommand('sleeper.mjs'), cwd: join(h.dir, 'no-such-folder') },
     });
+    const nowhere = await h.store.createTask({ title: 'nowhere', assignee: 'nowhere', max_attempts: 1 });
     const missing = await h.store.createTask({ title: 'missing', assignee: 'missing', max_attempts: 2 });
     const denied = await h.store.createTask({ title: 'denied', assignee: 'denied', max_attempts: 1 });
     await dispatcher.start();
@@ -55,6 +57,8 @@ describe('dispatcher: how a worker process ends its run', () => {
     expect(deniedRuns).toHaveLength(1);
     expect(deniedRuns[0]).toMatchObject({ outcome: 'gave_up', metadata: { cause: 'spawn_failed' } });
     expect(deniedRuns[0]?.error).toContain('EACCES');
+    await waitFor(async () => (await h.store.getTask(nowhere.id))?.status === 'blocked', 'nowhere to be blocked');
+    expect((await h.runsOf(nowhere.id))[0]?.error).toBe(`cwd ${join(h.dir, 'no-such-folder')} is not a directory`);
   });
 
   it('terminates the whole process group of a worker past its max runtime and closes the run as timed_out', async () => {

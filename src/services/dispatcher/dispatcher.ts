@@ -97,11 +97,6 @@ export class Dispatcher {
     await Promise.all(supervisors.map((supervisor) => supervisor.shutdown()));
   }
 
-  /** Live runs this dispatcher supervises, per profile (null for an adopted run of an unknown profile). */
-  activeRuns(): { run_id: number; task_id: string; profile: string | null; pid: number }[] {
-    return [...this.supervisors.values()].map((s) => ({ run_id: s.runId, task_id: s.taskId, profile: s.profile, pid: s.pid }));
-  }
-
   private onCommit(events: EventRow[]): void {
     let wake = false;
     for (const event of events) {

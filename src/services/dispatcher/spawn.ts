@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { exitStatusOf } from './exit-outcome.js';
 import type { ExitStatus } from './exit-outcome.js';
 
@@ -19,6 +20,8 @@ export type SpawnResult =
 export async function spawnWorker(req: SpawnRequest): Promise<SpawnResult> {
   const [file, ...args] = req.command;
   if (file === undefined || file.length === 0) return { ok: false, error: 'profile command is empty' };
+  // A missing cwd fails as "spawn <command> ENOENT", which blames the command: name the real fault.
+  if (req.cwd !== undefined && !isDirectory(req.cwd)) return { ok: false, error: `cwd ${req.cwd} is not a directory` };
   let child: ChildProcess;
   try {
     child = spawn(file, args, {
@@ -44,6 +47,14 @@ export async function spawnWorker(req: SpawnRequest): Promise<SpawnResult> {
     // Errors after a successful spawn (a failed kill) are reported through exit; without a listener they would throw.
   });
   return { ok: true, child, pid: child.pid, exited };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function describe(err: unknown): string {
