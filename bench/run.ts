@@ -32,6 +32,8 @@ const { values } = parseArgs({
     'crash-cap': { type: 'string' },
     'throughput-cap': { type: 'string' },
     list: { type: 'boolean', default: false },
+    /** Print only; write no result file (profiling runs). */
+    'no-save': { type: 'boolean', default: false },
   },
 });
 
@@ -45,7 +47,7 @@ const config = {
   tasks: Number(values.tasks ?? (quick ? 5_000 : 50_000)),
   runs: Number(values.runs ?? (quick ? 1 : 3)),
   concurrencies: (values.concurrency ?? '1,8,32').split(',').map(Number),
-  latency_samples: Number(values.samples ?? 200),
+  latency_samples: Number(values.samples ?? (quick ? 50 : 200)),
   crash_cap_seconds: Number(values['crash-cap'] ?? 120),
 };
 const throughputCapSeconds = Number(values['throughput-cap'] ?? (quick ? 60 : 300));
@@ -127,13 +129,15 @@ result.finished_at = new Date().toISOString();
 result.ratios = computeRatios(result);
 result.targets = checkTargets(result);
 
-const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(resultsDir, { recursive: true });
-const json = `${JSON.stringify(result, null, 2)}\n`;
-const stamp = result.started_at.replace(/[:.]/g, '-');
-writeFileSync(`${resultsDir}${stamp}.json`, json);
-writeFileSync(`${resultsDir}latest.json`, json);
 console.log(renderTables(result));
-console.log(`\nresults: bench/results/${stamp}.json (and latest.json)`);
+if (!values['no-save']) {
+  const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  const stamp = result.started_at.replace(/[:.]/g, '-');
+  writeFileSync(`${resultsDir}${stamp}.json`, json);
+  writeFileSync(`${resultsDir}latest.json`, json);
+  console.log(`\nresults: bench/results/${stamp}.json (and latest.json)`);
+}
 // Some peers keep timers or sockets open after close(); the run is over.
 process.exit(0);

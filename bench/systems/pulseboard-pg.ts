@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { storeTransport } from '../../src/sdk/store-transport.js';
+import { openPostgresStore } from '../../src/adapters/store/postgres/index.js';
 import type { Store } from '../../src/ports/store.js';
 import type { BenchSystem, JobHandler, JobPayload, SetupOptions, SystemFactory, WorkerPool } from './types.js';
 import { createTasks, pendingTasks, startSdkWorkers } from './pulseboard-common.js';
@@ -7,29 +8,13 @@ import { PG_URL } from './env.js';
 
 const SCHEMA = 'bench_pulseboard';
 
-type OpenPostgresStore = (opts: { connectionString: string; schema?: string }) => Promise<Store>;
-
-/** Loaded by name so the benchmark still builds and runs its other systems while the adapter is missing. */
-async function loadAdapter(): Promise<OpenPostgresStore> {
-  const specifier = '../../src/adapters/store/postgres/index.js';
-  try {
-    const adapter = (await import(specifier)) as { openPostgresStore?: OpenPostgresStore };
-    if (typeof adapter.openPostgresStore === 'function') return adapter.openPostgresStore;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
-  throw new Error('src/adapters/store/postgres (openPostgresStore) is not available in this tree yet');
-}
-
 /** Pulseboard's SDK worker in this process on the PostgreSQL store (schema bench_pulseboard). */
 class PulseboardPgSystem implements BenchSystem {
   readonly name = 'pulseboard-pg';
   private store: Store | null = null;
-  private open: OpenPostgresStore | null = null;
   private readonly admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
 
   async setup(_opts: SetupOptions): Promise<void> {
-    this.open = await loadAdapter();
     await this.clear();
   }
 
@@ -38,8 +23,7 @@ class PulseboardPgSystem implements BenchSystem {
     await this.store?.close();
     this.store = null;
     await this.admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    if (!this.open) throw new Error('pulseboard-pg: setup() first');
-    this.store = await this.open({ connectionString: PG_URL, schema: SCHEMA });
+    this.store = await openPostgresStore({ connectionString: PG_URL, schema: SCHEMA });
   }
 
   enqueueBulk(payloads: readonly JobPayload[]): Promise<void> {
