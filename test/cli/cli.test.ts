@@ -28,7 +28,8 @@ function json<T>(result: { code: number | null; stdout: string; stderr: string }
   return JSON.parse(result.stdout) as T;
 }
 
-describe('pulseboard CLI against a real server', () => {
+// Every step starts a real CLI process under tsx; on a loaded two-core machine each can take seconds.
+describe('pulseboard CLI against a real server', { timeout: 180_000 }, () => {
   it('task add, ls --json, show --json and the human table', async () => {
     const added = json<{ task: Task }>(await cli('task', 'add', 'write docs', '--body', 'all of them', '--priority', '5', '--board', 'cli-a', '--json'));
     expect(added.task).toMatchObject({ title: 'write docs', body: 'all of them', priority: 5, status: 'ready', board: 'cli-a' });
@@ -117,7 +118,7 @@ describe('pulseboard CLI against a real server', () => {
         } catch {
           return undefined;
         }
-      }, 20_000, 'the command to start');
+      }, 60_000, 'the command to start');
       const shown = json<{ run: { id: number; worker_pid: number; outcome: null } }>(await cli('run', 'show', String(run.run_id), '--json'));
       expect(shown.run).toMatchObject({ id: run.run_id, worker_pid: worker.child.pid, outcome: null });
       expect(JSON.stringify(shown)).not.toContain('claim_token');
