@@ -111,7 +111,7 @@ describe('pulseboard CLI against a real server', { timeout: 180_000 }, () => {
     const forever = 'require("fs").writeFileSync(process.argv[1], String(process.pid)); setInterval(() => {}, 1000)';
     const worker = startCli(['worker', '--once', '--board', 'cli-term', '--', process.execPath, '-e', forever, pidFile], env, cwd);
     try {
-      const run = await waitFor(async () => (await t.client.activeRuns('cli-term')).workers[0], 20_000, 'the run');
+      const run = await waitFor(async () => (await t.client.activeRuns('cli-term')).workers[0], 60_000, 'the run');
       const childPid = await waitFor(() => {
         try {
           return Number(readFileSync(pidFile, 'utf8'));
@@ -131,7 +131,7 @@ describe('pulseboard CLI against a real server', { timeout: 180_000 }, () => {
       expect(finished.code).toBe(1);
       expect((await t.client.getRun(run.run_id)).outcome).toBe('terminated');
       expect((await t.client.getTask(task.id)).task.status).toBe('ready');
-      await waitFor(() => !isAlive(childPid), 10_000, 'the command to be gone');
+      await waitFor(() => !isAlive(childPid), 30_000, 'the command to be gone');
     } finally {
       stopIfRunning(worker.child);
     }
