@@ -35,7 +35,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 }
 
 /** Polls until check returns a value that is not undefined/false; generous limit for loaded machines. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

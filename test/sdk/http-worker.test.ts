@@ -34,7 +34,7 @@ async function finalTask(id: string, status: string) {
   return waitFor(async () => {
     const detail = await t.client.getTask(id);
     return detail.task.status === status ? detail : undefined;
-  }, 10_000, `task ${id} to be ${status}`);
+  }, 30_000, `task ${id} to be ${status}`);
 }
 
 describe('createWorker over HTTP', () => {
@@ -95,7 +95,7 @@ describe('createWorker over HTTP', () => {
         handler: async (_task, ctx) => {
           runId = ctx.run.id;
           ctx.progress({ step: 1 }, 'halfway');
-          await waitFor(async () => (await t.client.getRun(ctx.run.id)).last_progress_at !== null, 10_000, 'progress');
+          await waitFor(async () => (await t.client.getRun(ctx.run.id)).last_progress_at !== null, 30_000, 'progress');
         },
       },
       'h-progress',
@@ -122,7 +122,7 @@ describe('createWorker over HTTP', () => {
       },
       'h-lease',
     );
-    await waitFor(async () => (await t.client.activeRuns('h-lease')).count === 1, 10_000, 'the claim');
+    await waitFor(async () => (await t.client.activeRuns('h-lease')).count === 1, 30_000, 'the claim');
     await t.client.reclaimTask(task.id);
     await w.done;
     expect(reason).toBeInstanceOf(LeaseLostError);
@@ -156,7 +156,7 @@ describe('createWorker over HTTP', () => {
       { name: 'nobody-knows', healthSeconds: 0.05, onError: (err, where) => errors.push(`${where}: ${String(err)}`), handler: () => null },
       'h-unknown',
     );
-    await waitFor(() => errors.length > 0, 10_000, 'the health error');
+    await waitFor(() => errors.length > 0, 30_000, 'the health error');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await w.stop();
     expect(errors).toHaveLength(1);
@@ -175,7 +175,7 @@ describe('createWorker over HTTP', () => {
       },
       'h-grace',
     );
-    await waitFor(() => w.stats().in_flight === 1, 10_000, 'the handler to start');
+    await waitFor(() => w.stats().in_flight === 1, 30_000, 'the handler to start');
     await w.stop({ graceSeconds: 0.1 });
     expect(reason).toBeInstanceOf(WorkerStoppedError);
     expect(w.stats().failed).toBe(1);

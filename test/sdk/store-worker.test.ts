@@ -90,8 +90,8 @@ describe('createWorker over the store transport', () => {
         reason = await aborted(ctx.signal);
       },
     });
-    await waitFor(() => w.stats().in_flight === 1, 10_000, 'the claim');
-    await waitFor(async () => (await store.reap()).reclaimed.length === 1, 10_000, 'the reclaim');
+    await waitFor(() => w.stats().in_flight === 1, 30_000, 'the claim');
+    await waitFor(async () => (await store.reap()).reclaimed.length === 1, 30_000, 'the reclaim');
     await w.done;
     expect(reason).toBeInstanceOf(LeaseLostError);
     expect(w.stats().lost).toBe(1);
