@@ -99,11 +99,12 @@ class SqliteStore implements Store {
   private notify(events: EventRow[]): void {
     if (events.length === 0) return;
     for (const listener of this.listeners) {
+      // A broken subscriber must not turn a committed change into a reported failure.
       try {
-        listener(events);
+        const returned: unknown = listener(events);
+        if (returned instanceof Promise) returned.catch(reportListenerFailure);
       } catch (err) {
-        // A broken subscriber must not turn a committed change into a reported failure.
-        console.error('pulseboard: onCommit listener failed:', err);
+        reportListenerFailure(err);
       }
     }
   }
@@ -224,6 +225,10 @@ class SqliteStore implements Store {
   revokeRunTokens(runId: number): Promise<number> {
     return this.write((ctx) => revokeRunTokens(ctx, runId));
   }
+}
+
+function reportListenerFailure(err: unknown): void {
+  console.error('pulseboard: onCommit listener failed:', err);
 }
 
 function isBusy(err: unknown): boolean {
