@@ -90,7 +90,7 @@ describe('createWorker over HTTP', () => {
     const w = worker(
       {
         maxTasks: 1,
-        ttlSeconds: 3,
+        ttlSeconds: 30,
         heartbeatSeconds: 0.2,
         handler: async (_task, ctx) => {
           runId = ctx.run.id;
@@ -113,7 +113,7 @@ describe('createWorker over HTTP', () => {
     const w = worker(
       {
         maxTasks: 1,
-        ttlSeconds: 3,
+        ttlSeconds: 30,
         heartbeatSeconds: 0.2,
         handler: async (_task, ctx) => {
           reason = await aborted(ctx.signal);
