@@ -21,7 +21,7 @@ import type {
 import { claim } from './claim.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { awaitEventWriters, flushEvents } from './events.js';
-import { fastComplete, fastHeartbeat } from './hot-paths.js';
+import { fastComplete, fastCreateTask, fastHeartbeat } from './hot-paths.js';
 import { migrate } from './migrations.js';
 import {
   countTasksByStatus,
@@ -173,8 +173,11 @@ class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  createTask(input: NewTask, actor?: string): Promise<Task> {
-    return this.write((ctx) => createTask(ctx, input, actor));
+  async createTask(input: NewTask, actor?: string): Promise<Task> {
+    const fast = await this.statement((now) => fastCreateTask(this.pool, input, actor, now));
+    if (!fast) return this.write((ctx) => createTask(ctx, input, actor));
+    this.notify(fast.events);
+    return fast.task;
   }
 
   getTask(id: string): Promise<Task | null> {
