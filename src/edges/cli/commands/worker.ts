@@ -27,7 +27,7 @@ export function registerWorkerCommand(program: Command): void {
     .description('wrap a command as a worker: claim a task, run the command for it, report its exit')
     .argument('<command...>', 'the command and its arguments (after --); run without a shell')
     .option('--profile <profile>', 'claim tasks assigned to this profile (default: unassigned tasks)')
-    .option('--name <name>', 'worker name (default: the profile, else "worker")')
+    .option('--name <name>', 'worker name; with a worker token, its name (default: the profile, else "worker")')
     .option('--once', 'handle one task, then exit (exit code 0 only if it completed)')
     .option('--board <board>')
     .option('--ttl <seconds>', 'lease length; heartbeats every third of it', parseSeconds, 30)
