@@ -10,6 +10,7 @@ import type { WriteContext } from '../../src/adapters/store/postgres/context.js'
 import { FakeClock } from '../../src/ports/clock.js';
 import type { Store } from '../../src/ports/store.js';
 import type { EventRow } from '../../src/core/types.js';
+import { InvalidInputError } from '../../src/core/errors.js';
 import { dropSchema, freshSchemaName, PG_URL, postgresGate } from './fixtures/postgres-db.js';
 import { storeContract } from './store-contract.js';
 
@@ -107,6 +108,19 @@ describe.runIf(available)('PostgreSQL store', () => {
       const all = await reader.listEvents({ limit: 10_000 });
       expect(all.length).toBe(16 * 40 * 2);
       expect(seen.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    });
+
+    it('refuses values PostgreSQL cannot store as invalid input and stores nothing', async () => {
+      const store = await open(freshSchemaName(), 2);
+      await expect(store.createTask({ title: 'nul \u0000 inside' })).rejects.toBeInstanceOf(InvalidInputError);
+      const task = await store.createTask({ title: 'fine' });
+      await expect(store.updateTask(task.id, { result: { text: 'nul \u0000' } })).rejects.toBeInstanceOf(InvalidInputError);
+      const claimed = await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30 });
+      await expect(
+        store.endRun(claimed!.run.id, { outcome: 'crashed', exit_code: 2 ** 40 }),
+      ).resolves.toMatchObject({ run: { exit_code: 2 ** 40 } });
+      expect((await store.listTasks()).map((t) => t.title)).toEqual(['fine']);
+      expect((await store.listEvents()).map((e) => e.kind)).toEqual(['task_created', 'claimed', 'run_ended']);
     });
 
     it('onCommit hears every committed event of its own store, in id order', async () => {

@@ -46,6 +46,7 @@ import {
 import { addComment, createTask, listComments, listTasks, updateTask } from './task-ops.js';
 import { selectTask } from './task-queries.js';
 import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken } from './token-ops.js';
+import { asInputError } from './db-errors.js';
 import { isRetryable, retryPause, validSchemaName } from './retry.js';
 
 export interface PostgresStoreOptions {
@@ -113,7 +114,7 @@ class PostgresStore implements Store {
         return value;
       } catch (err) {
         broken = await rollback(client);
-        if (!isRetryable(err) || attempt >= RETRIES) throw err;
+        if (!isRetryable(err) || attempt >= RETRIES) throw asInputError(err);
       } finally {
         client.release(broken);
       }
@@ -127,14 +128,18 @@ class PostgresStore implements Store {
       try {
         return await fn(this.clock.now());
       } catch (err) {
-        if (!isRetryable(err) || attempt >= RETRIES) throw err;
+        if (!isRetryable(err) || attempt >= RETRIES) throw asInputError(err);
       }
       await retryPause(attempt);
     }
   }
 
-  private read<T>(fn: (ctx: ReadContext) => Promise<T>): Promise<T> {
-    return fn({ db: this.pool, now: this.clock.now() });
+  private async read<T>(fn: (ctx: ReadContext) => Promise<T>): Promise<T> {
+    try {
+      return await fn({ db: this.pool, now: this.clock.now() });
+    } catch (err) {
+      throw asInputError(err);
+    }
   }
 
   /** A read that a cursor relies on: no event id below what it returns may commit after it (see events.ts). */
@@ -149,7 +154,7 @@ class PostgresStore implements Store {
       return value;
     } catch (err) {
       broken = await rollback(client);
-      throw err;
+      throw asInputError(err);
     } finally {
       client.release(broken);
     }
@@ -284,7 +289,7 @@ class PostgresStore implements Store {
   }
 
   createToken(input: { role: Role; name: string; secret_hash: string; run_id?: number | null }): Promise<ApiToken> {
-    return createToken(this.pool, input, this.clock.now());
+    return this.statement((now) => createToken(this.pool, input, now));
   }
 
   findTokenByHash(secretHash: string): Promise<ApiToken | null> {
@@ -296,11 +301,11 @@ class PostgresStore implements Store {
   }
 
   revokeToken(id: string): Promise<boolean> {
-    return revokeToken(this.pool, id);
+    return this.statement(() => revokeToken(this.pool, id));
   }
 
   revokeRunTokens(runId: number): Promise<number> {
-    return revokeRunTokens(this.pool, runId);
+    return this.statement(() => revokeRunTokens(this.pool, runId));
   }
 }
 
