@@ -46,7 +46,8 @@ const MALFORMED_BODIES: { label: string; opts: RequestOptions }[] = [
   { label: 'NUL in key', opts: { rawBody: '{"name":"collector","a\\u0000b":1}' } },
 ];
 
-describe('hostile input never causes a 500 nor changes the database when rejected', () => {
+// Hundreds of requests each; generous so a loaded two-core machine does not fail them on time alone.
+describe('hostile input never causes a 500 nor changes the database when rejected', { timeout: 180_000 }, () => {
   let h: Harness;
   let routes: RouteSpec[];
 
