@@ -8,6 +8,7 @@ import type { LaunchDeps } from './launch.js';
 import type { RunSupervisor } from './supervise.js';
 import {
   DEFAULT_LEASE_TTL_SECONDS,
+  DEFAULT_LINGER_GRACE_SECONDS,
   DEFAULT_LOG_MAX_BYTES,
   DEFAULT_POLL_MS,
   DEFAULT_PROFILE_CONCURRENCY,
@@ -58,6 +59,7 @@ export class Dispatcher {
       logDir: opts.logDir,
       logMaxBytes: opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
       terminateGraceSeconds: opts.terminateGraceSeconds ?? DEFAULT_TERMINATE_GRACE_SECONDS,
+      lingerGraceSeconds: opts.lingerGraceSeconds ?? DEFAULT_LINGER_GRACE_SECONDS,
       emit,
       hostname: opts.hostname,
       apiUrl: typeof apiUrl === 'function' ? apiUrl : () => apiUrl,

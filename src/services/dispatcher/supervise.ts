@@ -18,11 +18,16 @@ export interface SupervisorDeps {
   logDir: string;
   logMaxBytes: number;
   terminateGraceSeconds: number;
+  /** How long a worker that reported its own outcome may take to exit before it is terminated. */
+  lingerGraceSeconds: number;
   emit: (event: DispatcherEvent) => void;
 }
 
 /** Why the dispatcher itself kills a worker. */
-type StopReason = 'timeout' | 'lease_lost' | 'shutdown';
+type StopReason = 'timeout' | 'lease_lost' | 'lingered' | 'shutdown';
+
+/** Outcomes a worker reports itself; gave_up keeps the one it replaced as metadata.cause. */
+const SELF_REPORTED = new Set(['completed', 'failed', 'blocked']);
 
 /**
  * Watches one run's worker process: renews the lease while the process lives (liveness, never
@@ -40,6 +45,8 @@ export class RunSupervisor {
   private lastRenewAt: number;
   private exitSeen = false;
   private stopping: Promise<void> | null = null;
+  /** Set once the worker reported its own outcome: when (epoch seconds) it must have exited by itself. */
+  private exitDeadline: number | null = null;
   private busy = false;
   private detached = false;
   private letGo!: () => void;
@@ -77,7 +84,9 @@ export class RunSupervisor {
     try {
       this.rotateLog();
       const now = this.deps.clock.now();
-      if (isOverRuntime(this.run, now)) {
+      if (this.exitDeadline !== null) {
+        if (now >= this.exitDeadline) this.beginStop('lingered');
+      } else if (isOverRuntime(this.run, now)) {
         this.beginStop('timeout');
       } else if (now - this.lastRenewAt >= this.renewEverySeconds) {
         await this.renewLease(now);
@@ -151,6 +160,11 @@ export class RunSupervisor {
       // Whoever requested the stop signals the process and then closes the run; once closed, a process
       // still alive is ours to kill.
       if (run !== null && run.stop_requested_at !== null && run.ended_at === null) return;
+      if (run !== null && run.ended_at !== null && run.stop_requested_at === null && reportedItself(run)) {
+        // It finished its task and is on its way out; killing it now would cut its cleanup short.
+        this.exitDeadline = run.ended_at + this.deps.lingerGraceSeconds;
+        return;
+      }
       if (!this.exitSeen) this.beginStop('lease_lost');
     }
   }
@@ -227,6 +241,11 @@ export class RunSupervisor {
       this.deps.emit({ type: 'error', run_id: this.runId, error: `log rotation: ${describe(err)}` });
     }
   }
+}
+
+function reportedItself(run: Run): boolean {
+  const outcome = run.outcome === 'gave_up' ? run.metadata['cause'] : run.outcome;
+  return typeof outcome === 'string' && SELF_REPORTED.has(outcome);
 }
 
 /** A run closed by someone else meanwhile is not an error here: the other party settled it. */

@@ -16,6 +16,7 @@ export const DEFAULT_PROFILE_CONCURRENCY = 1;
 export const DEFAULT_LEASE_TTL_SECONDS = 30;
 export const DEFAULT_LOG_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_TERMINATE_GRACE_SECONDS = 5;
+export const DEFAULT_LINGER_GRACE_SECONDS = 10;
 /** Short enough that a crashed child's task is re-run well within a second. */
 export const DEFAULT_POLL_MS = 200;
 
@@ -41,6 +42,8 @@ export interface DispatcherOptions {
   logDir: string;
   logMaxBytes?: number;
   terminateGraceSeconds?: number;
+  /** How long a worker that completed its run may keep running before it is terminated. */
+  lingerGraceSeconds?: number;
   pollMs?: number;
   onEvent?: (event: DispatcherEvent) => void;
 }
