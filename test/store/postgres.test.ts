@@ -123,6 +123,44 @@ describe.runIf(available)('PostgreSQL store', () => {
       expect((await store.listEvents()).map((e) => e.kind)).toEqual(['task_created', 'claimed', 'run_ended']);
     });
 
+    it('parents finishing at the same moment never leave their common child waiting', async () => {
+      const store = await open(freshSchemaName(), 8);
+      for (let round = 0; round < 15; round++) {
+        const p1 = await store.createTask({ title: `p1-${round}` });
+        const p2 = await store.createTask({ title: `p2-${round}` });
+        const child = await store.createTask({ title: `child-${round}`, parents: [p1.id, p2.id] });
+        const c1 = await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, task_id: p1.id });
+        const c2 = await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, task_id: p2.id });
+        await Promise.all([
+          store.complete(c1!.run.id, c1!.run.claim_token, { outcome: 'completed' }),
+          store.complete(c2!.run.id, c2!.run.claim_token, { outcome: 'completed' }),
+        ]);
+        expect((await store.getTask(child.id))?.status).toBe('ready');
+      }
+    });
+
+    it('a child linked while its parent completes ends up ready', async () => {
+      const store = await open(freshSchemaName(), 8);
+      for (let round = 0; round < 15; round++) {
+        const parent = await store.createTask({ title: `p-${round}` });
+        const claimed = await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, task_id: parent.id });
+        const [, child] = await Promise.all([
+          store.complete(claimed!.run.id, claimed!.run.claim_token, { outcome: 'completed' }),
+          store.createTask({ title: `c-${round}`, parents: [parent.id] }),
+        ]);
+        expect((await store.getTask(child.id))?.status).toBe('ready');
+      }
+    });
+
+    it('concurrent claimers in one process never share a task', async () => {
+      const store = await open(freshSchemaName(), 8);
+      for (let i = 0; i < 20; i++) await store.createTask({ title: `t${i}` });
+      const claims = await Promise.all(Array.from({ length: 50 }, (_, i) => store.claim({ worker: `w${i}`, host: 'h', ttl_seconds: 30 })));
+      const won = claims.filter((c) => c !== null);
+      expect(won.length).toBe(20);
+      expect(new Set(won.map((c) => c.task.id)).size).toBe(20);
+    });
+
     it('onCommit hears every committed event of its own store, in id order', async () => {
       const schema = freshSchemaName();
       const store = await open(schema, 8);
