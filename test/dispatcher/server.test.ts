@@ -123,6 +123,13 @@ describe('dispatcher inside the server: restart with workers alive', () => {
     expect(whole.lines[0]).toBe(`started pid=${finisherRun.worker_pid} run=${finisherRun.id}`);
     expect(whole.truncated).toBe(false);
     expect((await api('/api/runs/999999/log')).status).toBe(404);
+    // A run some other worker claimed has no log here.
+    const external = await store.createTask({ title: 'claimed by hand' });
+    const claimed = await store.claim({ worker: 'by-hand', host: 'elsewhere', ttl_seconds: 30 });
+    expect(claimed?.task.id).toBe(external.id);
+    const noLog = await api(`/api/runs/${claimed?.run.id}/log`);
+    expect(noLog.status).toBe(404);
+    expect(await noLog.json()).toEqual({ detail: `run ${claimed?.run.id} has no log` });
     expect((await api(`/api/runs/${finisherRun.id}/log?tail=5001`)).status).toBe(400);
     expect((await api(`/api/runs/${finisherRun.id}/log?tail=-1`)).status).toBe(400);
     expect((await fetch(`${server.url}/api/runs/${finisherRun.id}/log`)).status).toBe(401);

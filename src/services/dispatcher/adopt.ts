@@ -30,8 +30,13 @@ export async function adoptLiveRuns(deps: AdoptDeps, skip: ReadonlySet<number>):
     if (active.host !== deps.hostname || skip.has(active.run_id)) continue;
     const run = await deps.store.getRun(active.run_id);
     if (run === null || run.ended_at !== null || !isDispatcherRun(run)) continue;
-    const supervisor = await adoptRun(deps, run);
-    if (supervisor !== null) adopted.push(supervisor);
+    try {
+      const supervisor = await adoptRun(deps, run);
+      if (supervisor !== null) adopted.push(supervisor);
+    } catch (err) {
+      // One run that cannot be looked at must not leave the others unwatched; the reaper still covers it.
+      deps.emit({ type: 'error', run_id: run.id, error: `adopting: ${err instanceof Error ? err.message : String(err)}` });
+    }
   }
   return adopted;
 }

@@ -35,6 +35,7 @@ export class Dispatcher {
   private readonly occupied = new Map<string, number>();
   private readonly reportedProfiles = new Set<string>();
   private running = false;
+  private starting: Promise<void> | null = null;
   private cycle: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -70,13 +71,17 @@ export class Dispatcher {
   }
 
   /** Adopts the live runs a previous dispatcher of this host left behind, then starts dispatching. */
-  async start(): Promise<void> {
-    if (this.running) return;
+  start(): Promise<void> {
+    this.starting ??= this.adoptThenRun();
+    return this.starting;
+  }
+
+  private async adoptThenRun(): Promise<void> {
+    // Adopted runs take their slots before anything new is claimed.
+    const adopted = await adoptLiveRuns(this.deps, new Set(this.supervisors.keys()));
+    for (const supervisor of adopted) this.track(supervisor);
     this.running = true;
     this.unsubscribe = this.store.onCommit((events) => this.onCommit(events));
-    for (const supervisor of await adoptLiveRuns(this.deps, new Set(this.supervisors.keys()))) {
-      this.track(supervisor);
-    }
     this.timer = setInterval(() => this.wake(), this.deps.pollMs);
     this.wake();
   }
@@ -86,6 +91,7 @@ export class Dispatcher {
    * workers keep running with their runs open, for the next dispatcher on this host to adopt.
    */
   async stop(opts: { leaveChildren?: boolean } = {}): Promise<void> {
+    await this.starting?.catch(() => undefined);
     if (!this.running) return;
     this.running = false;
     clearInterval(this.timer);
