@@ -18,7 +18,7 @@ export function rotatedLogPath(logDir: string, runId: number): string {
  * copy-truncate rotation they continue at offset 0 instead of leaving a hole of zeros.
  */
 export function openRunLog(logDir: string, runId: number): number {
-  mkdirSync(logDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
   return openSync(runLogPath(logDir, runId), 'a', 0o600);
 }
 

@@ -68,15 +68,6 @@ export class RunSupervisor {
     });
   }
 
-  get pid(): number {
-    return this.proc.pid;
-  }
-
-  /** The process has exited (the run may still be settling). */
-  get gone(): boolean {
-    return this.exitSeen;
-  }
-
   /** Called on every dispatcher poll; does nothing while the previous tick still runs. */
   async tick(): Promise<void> {
     if (this.busy || this.exitSeen || this.stopping !== null || this.detached) return;
