@@ -43,8 +43,17 @@ export const MIGRATIONS: readonly Migration[] = [
         result jsonb,
         has_children boolean NOT NULL DEFAULT false
       );
-      CREATE INDEX tasks_claim ON tasks (board, assignee, priority DESC, created_at, seq) WHERE status = 'ready';
-      CREATE INDEX tasks_claim_any_board ON tasks (assignee, priority DESC, created_at, seq) WHERE status = 'ready';
+      -- The claim reads the first row of one of these in order, without sorting. Unassigned tasks get
+      -- their own indexes because PostgreSQL does not treat "assignee IS NULL" as an equality that
+      -- lets an index on (assignee, priority, ...) return rows in priority order.
+      CREATE INDEX tasks_claim_unassigned ON tasks (priority DESC, created_at, seq)
+        WHERE status = 'ready' AND assignee IS NULL;
+      CREATE INDEX tasks_claim_unassigned_board ON tasks (board, priority DESC, created_at, seq)
+        WHERE status = 'ready' AND assignee IS NULL;
+      CREATE INDEX tasks_claim_assigned ON tasks (assignee, priority DESC, created_at, seq)
+        WHERE status = 'ready' AND assignee IS NOT NULL;
+      CREATE INDEX tasks_claim_assigned_board ON tasks (board, assignee, priority DESC, created_at, seq)
+        WHERE status = 'ready' AND assignee IS NOT NULL;
       CREATE INDEX tasks_board_status ON tasks (board, status);
       CREATE INDEX tasks_created ON tasks (created_at, seq);
       CREATE TABLE task_links (
