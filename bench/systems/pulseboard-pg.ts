@@ -23,6 +23,7 @@ class PulseboardPgSystem implements BenchSystem {
     await this.store?.close();
     this.store = null;
     await this.admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await this.admin.query(`CREATE SCHEMA ${SCHEMA}`);
     this.store = await openPostgresStore({ connectionString: PG_URL, schema: SCHEMA });
   }
 
