@@ -21,7 +21,7 @@ export function renderTables(result: BenchResult): string {
   const rows: string[][] = [];
   for (const [system, entry] of Object.entries(result.throughput)) {
     if (isFailure(entry)) {
-      rows.push([system, ...ks.map(() => 'error'), entry.error.slice(0, 60)]);
+      rows.push([system, ...ks.map(() => 'error'), entry.error.slice(0, 40)]);
       continue;
     }
     const cells = ks.map((k) => {
@@ -42,7 +42,7 @@ export function renderTables(result: BenchResult): string {
     grid(
       ['system', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'lost'],
       Object.entries(result.latency).map(([system, r]) =>
-        isFailure(r) ? [system, 'error', r.error.slice(0, 60), '', '', ''] : [system, fmt(r.p50_ms, 2), fmt(r.p95_ms, 2), fmt(r.p99_ms, 2), fmt(r.max_ms, 2), String(r.lost)],
+        isFailure(r) ? [system, 'error', r.error.slice(0, 40), '', '', ''] : [system, fmt(r.p50_ms, 2), fmt(r.p95_ms, 2), fmt(r.p99_ms, 2), fmt(r.max_ms, 2), String(r.lost)],
       ),
     ),
   );

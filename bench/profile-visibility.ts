@@ -1,0 +1,56 @@
+/**
+ * `npx tsx bench/profile-visibility.ts [outDir]`: the visibility scenario (1,000 live, 1,000,000 ended
+ * runs) with the V8 profiler on for each phase alone, so each missed target gets its own profile.
+ * Read one with `npx tsx bench/cpuprofile-top.ts <outDir>/<phase>.cpuprofile`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { localHostName, readProcessStartTime } from '../src/adapters/process/proc-inspector.js';
+import { startBenchServer } from './pulseboard-server.js';
+import { seedRuns } from './sections/seed-sqlite.js';
+import { getLatency } from './sections/http-latency.js';
+import { JsonLineChild } from './children/spawn.js';
+
+const outDir = process.argv[2] ?? mkdtempSync(path.join(os.tmpdir(), 'pulseboard-profiles-'));
+const names = Array.from({ length: 100 }, (_, i) => `bench-${i}`);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-prof-'));
+const server = await startBenchServer({ dir, config: { workers: names } });
+const session = new Session();
+try {
+  seedRuns({
+    dbPath: path.join(server.home, 'pulseboard.db'),
+    board: 'default',
+    liveRuns: 1000,
+    endedRuns: 1_000_000,
+    doneTasks: 1000,
+    workerPid: process.pid,
+    workerStartedAt: readProcessStartTime(process.pid),
+    host: localHostName(),
+  });
+  session.connect();
+  await session.post('Profiler.enable');
+  const phase = async (name: string, work: () => Promise<unknown>): Promise<void> => {
+    await session.post('Profiler.start');
+    const figures = await work();
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(path.join(outDir, `${name}.cpuprofile`), JSON.stringify(profile));
+    console.log(name, JSON.stringify(figures));
+  };
+  await phase('active', () => getLatency(`${server.url}/api/workers/active`, server.token, 200));
+  await phase('board', () => getLatency(`${server.url}/api/board`, server.token, 60));
+  await phase('heartbeats', async () => {
+    const clients = [0, 1].map(() => new JsonLineChild('./heartbeat-client.ts', [server.url, server.token, '6', '16', names.join(',')]));
+    try {
+      return await Promise.all(clients.map((c) => c.waitFor((e) => e.event === 'done', 60_000)));
+    } finally {
+      await Promise.all(clients.map((c) => c.stop()));
+    }
+  });
+  console.log(`profiles in ${outDir}`);
+} finally {
+  session.disconnect();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+}
