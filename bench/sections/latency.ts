@@ -12,6 +12,11 @@ export interface LatencyResult extends LatencySummary {
 }
 
 const SAMPLE_TIMEOUT_MS = 10_000;
+/**
+ * Pause after the previous task finished: a worker that re-claims at once after completing would
+ * otherwise catch the next task on that claim, and the sample would not measure an idle worker.
+ */
+const IDLE_GAP_MS = 50;
 
 /**
  * graphile-worker's perf latency test, for any system: idle workers, one task at a time, the next only
@@ -46,6 +51,7 @@ export async function measureLatency(system: BenchSystem, opts: LatencyOptions):
       else samples.push(at - enqueuedAt);
       // Idle again before the next sample: the previous task is finished, so no worker is mid-loop.
       while ((await system.pending()) > 0) await sleep(1);
+      await sleep(IDLE_GAP_MS);
     }
     return { ...summarizeLatencies(samples), lost };
   } finally {
