@@ -9,16 +9,15 @@ import { openSqliteStore } from './adapters/store/sqlite/index.js';
 import { loadConfig, readEnvironment, resolveAdminToken } from './config/index.js';
 import type { Environment, PulseboardConfig } from './config/index.js';
 import { boardEventsSubject } from './core/subjects.js';
-import type { Run } from './core/types.js';
 import { createApiServer } from './edges/http/app.js';
 import type { Bus } from './ports/bus.js';
 import { systemClock } from './ports/clock.js';
 import type { Clock } from './ports/clock.js';
-import type { ProcessSignaller } from './ports/process-inspector.js';
-import type { ReapResult, Store } from './ports/store.js';
+import type { Store } from './ports/store.js';
 import { Dispatcher } from './services/dispatcher/dispatcher.js';
 import { startHeartbeat } from './services/heartbeat-publisher.js';
 import { serveHostAgent } from './services/host-agent.js';
+import { stopReapedWorkers } from './services/reaped-workers.js';
 import { Reaper } from './services/reaper.js';
 import { Registry } from './services/registry.js';
 import { ensureAdminToken } from './services/tokens.js';
@@ -114,11 +113,10 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
     const agent = serveHostAgent({ bus, hostname, inspector, signaller });
     stoppers.push(() => agent.close());
 
-    const reaper = new Reaper({
-      store,
-      intervalSeconds: REAP_INTERVAL_SECONDS,
-      onReaped: (result: ReapResult) => terminateReapedProcesses(result, hostname, signaller, log),
-    });
+    const reapedWorkers = stopReapedWorkers({ store, signaller, hostname, graceSeconds: REAPED_TERMINATE_GRACE_SECONDS, log });
+    // Stops after the reaper (stoppers run in reverse), before the store closes.
+    stoppers.push(() => reapedWorkers.flush());
+    const reaper = new Reaper({ store, intervalSeconds: REAP_INTERVAL_SECONDS, onReaped: (result) => reapedWorkers.onReaped(result) });
     reaper.start();
     stoppers.push(() => reaper.stop());
 
@@ -190,28 +188,6 @@ function publishCommits(store: Store, bus: Bus): Stopper {
       }
     }
   });
-}
-
-/** A reclaimed or timed-out run's process must not keep working on a task that is no longer its own. */
-function terminateReapedProcesses(
-  result: ReapResult,
-  hostname: string,
-  signaller: ProcessSignaller,
-  log: (line: string) => void,
-): void {
-  for (const { run } of [...result.reclaimed, ...result.timed_out]) {
-    if (!isLocalProcess(run, hostname)) continue;
-    signaller
-      .terminate(run.worker_pid as number, run.worker_started_at, REAPED_TERMINATE_GRACE_SECONDS)
-      .catch((err: unknown) =>
-        log(`pulseboard: could not terminate pid ${run.worker_pid} of run ${run.id}: ${String(err)}`),
-      );
-  }
-}
-
-function isLocalProcess(run: Run, hostname: string): boolean {
-  // Without a recorded start time the pid's identity is unknown, and the signaller would refuse anyway.
-  return run.host === hostname && run.worker_pid !== null && run.worker_started_at !== null;
 }
 
 function closeOnSignals(close: () => Promise<void>, log: (line: string) => void): Stopper {

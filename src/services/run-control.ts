@@ -113,6 +113,9 @@ export function createRunControl(deps: RunControlDeps): RunControl {
       const after = await store.getRun(runId);
       if (!after || after.ended_at === null) throw err;
     }
+    // 4) The worker's per-run token ends with the run. Not before: until now its late calls got the 409
+    // that tells it it lost the task.
+    await store.revokeRunTokens(runId);
     return { ok: true, run_id: runId, task_id: fenced.task_id, terminated: result.terminated, signal: result.signal };
   }
 

@@ -63,6 +63,9 @@ export async function authenticate(store: Store, secret: string): Promise<ApiTok
   const cached = cache.get(hash);
   if (cached && cached.expiresAt > now) return cached.token;
   const token = await store.findTokenByHash(hash);
+  // A per-run token dies with its run, revoked by whichever service saw the run end, maybe on another
+  // server: it is never cached, so the revocation holds from its very next request.
+  if (token !== null && token.run_id !== null) return token;
   if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
   cache.set(hash, { token, expiresAt: now + CACHE_TTL_MS });
   return token;

@@ -68,6 +68,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
         ...(result !== undefined ? { result: result as Json } : {}),
         ...(error !== undefined ? { error } : {}),
       });
+      // The worker now knows how its run ended, so its per-run token has nothing left to do; revoked here
+      // too because no dispatcher may be watching the process (a server restarted without one).
+      await store.revokeRunTokens(runId);
       return { run: publicRun(ended.run), task: ended.task };
     },
   );
