@@ -1,5 +1,5 @@
 import type { EventKind } from '../../../core/events.js';
-import type { EventRow, Json } from '../../../core/types.js';
+import type { Json } from '../../../core/types.js';
 import type { Executor } from './sql.js';
 
 /**
@@ -47,8 +47,6 @@ export function pendingEvent(event: NewEvent): PendingEvent {
     payload: withoutUndefined(event.payload ?? {}),
   };
 }
-
-export type CommittedEvents = EventRow[];
 
 function withoutUndefined(payload: Record<string, Json | undefined>): Record<string, Json> {
   const out: Record<string, Json> = {};

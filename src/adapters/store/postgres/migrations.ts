@@ -158,8 +158,3 @@ export async function migrate(client: PoolClient, now: number, schema?: string):
     throw err;
   }
 }
-
-export async function schemaVersion(client: PoolClient): Promise<number> {
-  const result = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
-  return Number(result.rows[0]?.version ?? 0);
-}
