@@ -67,7 +67,10 @@ describe.runIf(available)('PostgreSQL store', () => {
 
     it('servers starting at once migrate the schema once', async () => {
       const schema = freshSchemaName();
-      await Promise.all(Array.from({ length: 4 }, () => open(schema, 1)));
+      const opened = await Promise.all(Array.from({ length: 4 }, () => open(schema, 1)));
+      // Each server's connection was opened before the schema existed; all of them now work in it.
+      await Promise.all(opened.map((store, i) => store.createTask({ title: `from server ${i}` })));
+      expect((await opened[0]!.listTasks()).length).toBe(4);
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
       try {
