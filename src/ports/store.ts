@@ -22,6 +22,12 @@ export interface Store {
   close(): Promise<void>;
 
   createTask(input: NewTask, actor?: string): Promise<Task>;
+  /**
+   * All or nothing: every task of the batch in one transaction, in order, or none. A parent is an
+   * existing task id or `#n`, the n-th task of this batch (0-based, earlier in the batch).
+   * At most MAX_TASK_BATCH (core/task-batch.ts) tasks.
+   */
+  createTasks(inputs: NewTask[], actor?: string): Promise<Task[]>;
   getTask(id: string): Promise<Task | null>;
   listTasks(filter?: TaskFilter): Promise<Task[]>;
   /** Throws ConflictError for a status or assignee change of a running task: stop its run first (services/run-control). */
@@ -36,6 +42,12 @@ export interface Store {
   heartbeat(runId: number, claimToken: string, input?: HeartbeatInput): Promise<{ claim_expires: number }>;
   /** Fenced like heartbeat. */
   complete(runId: number, claimToken: string, input: CompleteInput): Promise<RunEnded>;
+  /**
+   * complete, then claim, in one transaction: a worker's steady state costs one commit per task.
+   * The completion is fenced and settled exactly like complete; when it is refused (LeaseLostError,
+   * ...) nothing is claimed. `next` is null when no task was ready.
+   */
+  completeAndClaim(runId: number, claimToken: string, input: CompleteInput, next: ClaimRequest): Promise<CompletedAndClaimed>;
   /** Records the worker process of a live run (the dispatcher after spawn). */
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run>;
   /** Fences the run's token off before its process is signalled; ConflictError "run N already ended". */
@@ -143,6 +155,10 @@ export interface EndRunInput {
 export interface RunEnded {
   run: Run;
   task: Task;
+}
+
+export interface CompletedAndClaimed extends RunEnded {
+  next: Claimed | null;
 }
 
 export interface ReapResult {

@@ -3,6 +3,7 @@ import { ConflictError, InvalidInputError, LeaseLostError, NotFoundError } from 
 import type { FakeClock } from '../../src/ports/clock.js';
 import type { Store } from '../../src/ports/store.js';
 import type { EventRow } from '../../src/core/types.js';
+import { batchAndFusedContract } from './batch-and-fused-contract.js';
 
 export interface FreshStore {
   store: Store;
@@ -10,9 +11,9 @@ export interface FreshStore {
   cleanup: () => Promise<void>;
 }
 
-type ErrorClass = abstract new (...args: never[]) => Error;
+export type ErrorClass = abstract new (...args: never[]) => Error;
 
-async function expectError(promise: Promise<unknown>, type: ErrorClass, message?: RegExp): Promise<Error> {
+export async function expectError(promise: Promise<unknown>, type: ErrorClass, message?: RegExp): Promise<Error> {
   let caught: unknown;
   try {
     await promise;
@@ -25,7 +26,7 @@ async function expectError(promise: Promise<unknown>, type: ErrorClass, message?
 }
 
 /** Everything a failed call could have touched, to prove that it touched nothing. */
-async function snapshot(store: Store): Promise<unknown> {
+export async function snapshot(store: Store): Promise<unknown> {
   const tasks = await store.listTasks();
   const runs = await Promise.all(tasks.map((t) => store.listRuns(t.id)));
   const comments = await Promise.all(tasks.map((t) => store.listComments(t.id)));
@@ -631,4 +632,5 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
       });
     });
   });
+  batchAndFusedContract(name, openFresh);
 }

@@ -9,47 +9,69 @@ import { row } from './sql.js';
 import type { Executor } from './sql.js';
 import { TASK_COLUMNS } from './task-queries.js';
 
-/** $1..$16 are the run's columns and the event payload; the candidate filters follow. */
+/** The run's columns, the event payload and `now` come first; the candidate filters follow. */
 const FIXED_PARAMS = 16;
+/** `now`, used by the statement that inserts the claim's event row (claimCtes itself does not). */
+export const CLAIM_NOW_PARAM = 16;
 const statements = new Map<string, string>();
 
+export interface ClaimFilters {
+  profile: boolean;
+  board: boolean;
+  taskId: boolean;
+}
+
 /**
- * The whole claim is one statement, so one round trip and its own transaction: pick the best ready
- * task with FOR UPDATE SKIP LOCKED (concurrent claimers skip each other's candidates instead of
- * queueing behind them, and a row is never handed out twice), open its run, mark it running, and
- * write the `claimed` event. The run's fields come from the core (newRunFields); the one field that
- * depends on the task row, the task's own runtime limit winning over the claimer's default, is
- * applied here as COALESCE because the task is only known inside the statement.
+ * The CTEs of a claim: `candidate` picks the best ready task with FOR UPDATE SKIP LOCKED (concurrent
+ * claimers skip each other's candidates instead of queueing behind them, and a row is never handed
+ * out twice), `new_run` opens its run, `claimed` marks the task running, and `claim_pending` is its
+ * `claimed` event row (columns of events.ts's `pending`, with `ord`). The run's fields come from the
+ * core (newRunFields); the one field that depends on the task row, the task's own runtime limit
+ * winning over the claimer's default, is applied here as COALESCE because the task is only known
+ * inside the statement.
+ *
+ * Parameters are numbered from `offset + 1`, so the CTEs can follow another statement's own (the
+ * fused completion); `gate`, when given, is a condition the candidate must also meet.
  */
-function claimSql(filters: { profile: boolean; board: boolean; taskId: boolean }): string {
-  const key = `${filters.profile}/${filters.board}/${filters.taskId}`;
-  const cached = statements.get(key);
-  if (cached) return cached;
+export function claimCtes(filters: ClaimFilters, offset: number, gate?: string): string {
+  const p = (n: number): string => `$${offset + n}`;
   const clauses = ["status = 'ready'"];
   let next = FIXED_PARAMS;
-  if (filters.taskId) clauses.push(`id = $${++next}`);
+  if (filters.taskId) clauses.push(`id = ${p(++next)}`);
   // A worker without a profile only takes tasks nobody assigned to a profile.
-  else clauses.push(filters.profile ? `assignee = $${++next}` : 'assignee IS NULL');
-  if (filters.board) clauses.push(`board = $${++next}`);
-  const sql = `WITH candidate AS (
+  else clauses.push(filters.profile ? `assignee = ${p(++next)}` : 'assignee IS NULL');
+  if (filters.board) clauses.push(`board = ${p(++next)}`);
+  if (gate) clauses.push(gate);
+  return `candidate AS (
       SELECT seq FROM tasks WHERE ${clauses.join(' AND ')}
       ORDER BY priority DESC, created_at, seq
       LIMIT 1 FOR UPDATE SKIP LOCKED
     ), new_run AS (
       INSERT INTO runs (task_id, board, profile, worker, host, worker_pid, worker_started_at, claim_lock, claim_token,
         claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, metadata)
-      SELECT t.id, t.board, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, COALESCE(t.max_runtime_seconds, $12), $13, $14::jsonb
+      SELECT t.id, t.board, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)},
+        COALESCE(t.max_runtime_seconds, ${p(12)}), ${p(13)}, ${p(14)}::jsonb
       FROM candidate c JOIN tasks t ON t.seq = c.seq
       RETURNING *
     ), claimed AS (
-      UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, current_run_id = nr.id, updated_at = $13
+      UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, current_run_id = nr.id, updated_at = ${p(13)}
       FROM new_run nr WHERE t.id = nr.task_id
       RETURNING ${TASK_COLUMNS}
-    ), pending AS (
+    ), claim_pending AS (
       SELECT nr.board, nr.task_id, nr.id AS run_id, 'claimed'::text AS kind,
-        $15::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload, 1::bigint AS ord
+        ${p(15)}::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload
       FROM new_run nr JOIN claimed c ON c.id = nr.task_id
-    ), ${insertEventsSql('$16')}
+    )`;
+}
+
+/** The whole claim is one statement, so one round trip and its own transaction. */
+function claimSql(filters: ClaimFilters): string {
+  const key = `${filters.profile}/${filters.board}/${filters.taskId}`;
+  const cached = statements.get(key);
+  if (cached) return cached;
+  const sql = `WITH ${claimCtes(filters, 0)}, pending AS (
+      SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM claim_pending
+    ), ${insertEventsSql(`$${CLAIM_NOW_PARAM}`)}
     SELECT to_jsonb(nr) AS run, to_jsonb(c) AS task,
       (SELECT jsonb_agg(inserted) FROM inserted) AS events
     FROM new_run nr JOIN claimed c ON c.id = nr.task_id`;
@@ -57,7 +79,8 @@ function claimSql(filters: { profile: boolean; board: boolean; taskId: boolean }
   return sql;
 }
 
-export async function claim(db: Executor, rawReq: ClaimRequest, now: number): Promise<{ claimed: Claimed; events: EventRow[] } | null> {
+/** The filters and parameter values of claimCtes for one validated request. */
+export function claimParams(rawReq: ClaimRequest, now: number): { filters: ClaimFilters; values: unknown[] } {
   const req = validateClaimRequest(rawReq);
   // The task is not known yet: board and id are taken from the row, the runtime limit as described above.
   const fields = newRunFields({ id: '', board: '', max_runtime_seconds: null }, req, newClaimToken(), now);
@@ -83,6 +106,11 @@ export async function claim(db: Executor, rawReq: ClaimRequest, now: number): Pr
   if (filters.taskId) values.push(req.task_id);
   else if (filters.profile) values.push(req.profile);
   if (filters.board) values.push(req.board);
+  return { filters, values };
+}
+
+export async function claim(db: Executor, rawReq: ClaimRequest, now: number): Promise<{ claimed: Claimed; events: EventRow[] } | null> {
+  const { filters, values } = claimParams(rawReq, now);
   const found = await row<{ run: RunRow; task: TaskRow; events: unknown }>(db, claimSql(filters), values);
   if (!found) return null;
   return { claimed: { task: toTask(found.task), run: toRun(found.run) }, events: eventsFromJson(found.events) };

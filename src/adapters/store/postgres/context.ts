@@ -1,5 +1,5 @@
 import type { EventKind } from '../../../core/events.js';
-import type { Json } from '../../../core/types.js';
+import type { EventRow, Json } from '../../../core/types.js';
 import type { Executor } from './sql.js';
 
 /**
@@ -10,6 +10,11 @@ export interface WriteContext {
   db: Executor;
   now: number;
   events: PendingEvent[];
+  /**
+   * Event rows this transaction already inserted before its end (a statement that writes its own
+   * event, see events.ts flushNow); the listeners hear of them after COMMIT, before the final flush.
+   */
+  inserted?: EventRow[];
 }
 
 export interface ReadContext {

@@ -1,7 +1,7 @@
 import type { EventRow } from '../../../core/types.js';
 import { toEvent } from '../shared/rows.js';
 import type { EventDbRow } from '../shared/rows.js';
-import type { PendingEvent } from './context.js';
+import type { PendingEvent, WriteContext } from './context.js';
 import { jsonParam, rows } from './sql.js';
 import type { Executor } from './sql.js';
 
@@ -62,6 +62,15 @@ export async function flushEvents(db: Executor, events: readonly PendingEvent[],
   if (events.length === 0) return [];
   const inserted = await rows<EventDbRow>(db, FLUSH_SQL, [jsonParam(events), now]);
   return inserted.map(toEvent);
+}
+
+/**
+ * Inserts the events queued so far now, so that a statement that writes its own event row next (a
+ * claim inside a transaction) draws a later id: the event ids keep the order of the changes.
+ */
+export async function flushNow(ctx: WriteContext): Promise<void> {
+  const inserted = await flushEvents(ctx.db, ctx.events.splice(0), ctx.now);
+  (ctx.inserted ??= []).push(...inserted);
 }
 
 /** Makes the statements `read` runs next see every event id drawn so far; call it first in a transaction. */

@@ -60,7 +60,12 @@ export async function fastHeartbeat(
   return beat ? { claim_expires: Number(beat.claim_expires), events: eventsFromJson(beat.events) } : null;
 }
 
-const COMPLETE_SQL = `WITH target AS (
+/**
+ * The CTEs of a completion: `target` locks the live run and its running task, `ended` closes the run,
+ * `moved` settles the task, `complete_pending` is the event row (events.ts's `pending` without `ord`).
+ * $1 is now, $2..$11 the values completeParams returns after it.
+ */
+export const COMPLETE_CTES = `target AS (
     SELECT r.id AS run_id, t.seq FROM runs r JOIN tasks t ON t.id = r.task_id
     WHERE r.id = $2 AND r.claim_token = $3 AND r.ended_at IS NULL AND r.stop_requested_at IS NULL AND r.claim_expires >= $1
       AND t.status = 'running' AND t.current_run_id = r.id AND NOT t.has_children
@@ -74,26 +79,28 @@ const COMPLETE_SQL = `WITH target AS (
       result = CASE WHEN $8::boolean THEN $9::jsonb ELSE t.result END
     FROM target WHERE t.seq = target.seq
     RETURNING ${TASK_COLUMNS}
-  ), pending AS (
-    SELECT board, task_id, id AS run_id, $10::text AS kind, $11::jsonb || jsonb_build_object('actor', worker) AS payload, 1::bigint AS ord
+  ), complete_pending AS (
+    SELECT board, task_id, id AS run_id, $10::text AS kind, $11::jsonb || jsonb_build_object('actor', worker) AS payload
     FROM ended
+  )`;
+
+/** How many parameters COMPLETE_CTES uses ($1..$11). */
+export const COMPLETE_PARAMS = 11;
+
+const COMPLETE_SQL = `WITH ${COMPLETE_CTES}, pending AS (
+    SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM complete_pending
   ), ${insertEventsSql('$1')}
   SELECT to_jsonb(e) AS run, (SELECT to_jsonb(moved) FROM moved) AS task,
     (SELECT jsonb_agg(inserted) FROM inserted) AS events
   FROM ended e`;
 
 /**
- * A worker's completion of its own live run whose task has no children. The core's settlement is
- * computed for exactly that state (a running task owned by this run); it depends on attempts or
- * parents only for retryable outcomes, which therefore always take the general path.
+ * The parameters of COMPLETE_CTES for a worker's completion of its own live run whose task has no
+ * children, or null when the statement does not apply. The core's settlement is computed for exactly
+ * that state (a running task owned by this run); it depends on attempts or parents only for retryable
+ * outcomes, which therefore always take the general path.
  */
-export async function fastComplete(
-  db: Executor,
-  runId: number,
-  token: string,
-  input: CompleteInput,
-  now: number,
-): Promise<{ ended: RunEnded; events: EventRow[] } | null> {
+export function completeParams(runId: number, token: string, input: CompleteInput, now: number): unknown[] | null {
   if (input.outcome !== 'completed' && input.outcome !== 'blocked') return null;
   const metadata = {};
   const settlement = settleRun(
@@ -115,7 +122,7 @@ export async function fastComplete(
       error: input.error,
     },
   });
-  const found = await row<{ run: RunRow; task: TaskRow; events: unknown }>(db, COMPLETE_SQL, [
+  return [
     now,
     runId,
     token,
@@ -127,7 +134,20 @@ export async function fastComplete(
     jsonParam(input.result),
     event.kind,
     JSON.stringify(event.payload),
-  ]);
+  ];
+}
+
+/** A completion in one statement when completeParams applies; null sends the caller to the general path. */
+export async function fastComplete(
+  db: Executor,
+  runId: number,
+  token: string,
+  input: CompleteInput,
+  now: number,
+): Promise<{ ended: RunEnded; events: EventRow[] } | null> {
+  const values = completeParams(runId, token, input, now);
+  if (!values) return null;
+  const found = await row<{ run: RunRow; task: TaskRow; events: unknown }>(db, COMPLETE_SQL, values);
   if (!found) return null;
   return { ended: { run: toRun(found.run), task: toTask(found.task) }, events: eventsFromJson(found.events) };
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../../../ports/clock.js';
 import type {
   ClaimRequest,
   Claimed,
+  CompletedAndClaimed,
   CompleteInput,
   EndRunInput,
   EventFilter,
@@ -19,8 +20,11 @@ import type {
   TaskPatch,
 } from '../../../ports/store.js';
 import { claim } from './claim.js';
+import { validateClaimRequest } from '../../../core/claim.js';
+import { fastCompleteAndClaim } from './complete-and-claim.js';
+import { createTasks } from './create-tasks.js';
 import type { ReadContext, WriteContext } from './context.js';
-import { awaitEventWriters, flushEvents } from './events.js';
+import { awaitEventWriters, flushEvents, flushNow } from './events.js';
 import { fastComplete, fastCreateTask, fastHeartbeat } from './hot-paths.js';
 import { migrate } from './migrations.js';
 import {
@@ -108,7 +112,7 @@ class PostgresStore implements Store {
         await client.query('BEGIN');
         const ctx: WriteContext = { db: client, now: this.clock.now(), events: [] };
         const value = await fn(ctx);
-        const events = await flushEvents(client, ctx.events, ctx.now);
+        const events = [...(ctx.inserted ?? []), ...(await flushEvents(client, ctx.events, ctx.now))];
         await client.query('COMMIT');
         this.notify(events);
         return value;
@@ -185,6 +189,10 @@ class PostgresStore implements Store {
     return fast.task;
   }
 
+  createTasks(inputs: NewTask[], actor?: string): Promise<Task[]> {
+    return this.write((ctx) => createTasks(ctx, inputs, actor));
+  }
+
   getTask(id: string): Promise<Task | null> {
     if (!isTaskId(id)) return Promise.resolve(null);
     return selectTask(this.pool, id);
@@ -235,6 +243,24 @@ class PostgresStore implements Store {
       return fast.ended;
     }
     return this.write((ctx) => complete(ctx, valid.runId, valid.token, valid.input));
+  }
+
+  async completeAndClaim(runId: number, claimToken: string, input: CompleteInput, next: ClaimRequest): Promise<CompletedAndClaimed> {
+    const valid = validateComplete(runId, claimToken, input);
+    // Checked before anything changes, so a bad request cannot leave a completion behind alone.
+    const req = validateClaimRequest(next);
+    const fast = await this.statement((now) => fastCompleteAndClaim(this.pool, valid.runId, valid.token, valid.input, req, now));
+    if (fast) {
+      this.notify(fast.events);
+      return fast.value;
+    }
+    return this.write(async (ctx) => {
+      const ended = await complete(ctx, valid.runId, valid.token, valid.input);
+      await flushNow(ctx);
+      const claimed = await claim(ctx.db, req, ctx.now);
+      if (claimed) ctx.inserted?.push(...claimed.events);
+      return { ...ended, next: claimed?.claimed ?? null };
+    });
   }
 
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run> {

@@ -4,6 +4,7 @@ import type { Clock } from '../../../ports/clock.js';
 import type {
   ClaimRequest,
   Claimed,
+  CompletedAndClaimed,
   CompleteInput,
   EndRunInput,
   EventFilter,
@@ -18,13 +19,14 @@ import type {
 import type { ActiveRun, ApiToken, Comment, EventRow, Role, Run, Task, TaskStatus } from '../../../core/types.js';
 import { isTaskId } from '../../../core/ids.js';
 import { claim } from './claim.js';
+import { validateClaimRequest } from '../../../core/claim.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { countTasksByStatus, lastEventId, listEvents } from './event-ops.js';
 import { migrate } from './migrations.js';
 import { complete, endRun, heartbeat, listActiveRuns, listRuns, reap, recordProcess, requestStop } from './run-ops.js';
 import { selectRun } from './run-queries.js';
 import { Statements } from './statements.js';
-import { addComment, createTask, listComments, listTasks, updateTask } from './task-ops.js';
+import { addComment, createTask, createTasks, listComments, listTasks, updateTask } from './task-ops.js';
 import { selectTask } from './task-queries.js';
 import {
   createToken,
@@ -117,6 +119,10 @@ class SqliteStore implements Store {
     return this.write((ctx) => createTask(ctx, input, actor));
   }
 
+  createTasks(inputs: NewTask[], actor?: string): Promise<Task[]> {
+    return this.write((ctx) => createTasks(ctx, inputs, actor));
+  }
+
   getTask(id: string): Promise<Task | null> {
     if (!isTaskId(id)) return Promise.resolve(null);
     return this.read((ctx) => selectTask(ctx.q, id));
@@ -152,6 +158,15 @@ class SqliteStore implements Store {
 
   complete(runId: number, claimToken: string, input: CompleteInput): Promise<RunEnded> {
     return this.write((ctx) => complete(ctx, runId, claimToken, input));
+  }
+
+  async completeAndClaim(runId: number, claimToken: string, input: CompleteInput, next: ClaimRequest): Promise<CompletedAndClaimed> {
+    // The claim request is checked before anything changes, so a bad one cannot leave a completion behind alone.
+    const req = validateClaimRequest(next);
+    return this.write((ctx) => {
+      const ended = complete(ctx, runId, claimToken, input);
+      return { ...ended, next: claim(ctx, req) };
+    });
   }
 
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run> {

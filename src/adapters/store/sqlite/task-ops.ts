@@ -2,6 +2,7 @@ import { InvalidInputError } from '../../../core/errors.js';
 import { isBoardSlug, isTaskId, newTaskId } from '../../../core/ids.js';
 import { checkParents, initialStatus, parentsNotDone } from '../../../core/readiness.js';
 import { validateNewTask, validateTaskPatch } from '../../../core/task-input.js';
+import { forBatchItem, resolveBatchParents, validateTaskBatch } from '../../../core/task-batch.js';
 import { planTaskUpdate } from '../../../core/task-update.js';
 import { validateText } from '../../../core/run-input.js';
 import { TASK_STATUSES } from '../../../core/types.js';
@@ -51,6 +52,21 @@ export function createTask(ctx: WriteContext, input: NewTask, actor: string | un
     payload: { title: draft.title, status, assignee: draft.assignee, priority: draft.priority, parents: draft.parents, actor },
   });
   return requireTask(ctx.q, id);
+}
+
+/** In one transaction (the caller's), so a failing item leaves nothing of the batch behind. */
+export function createTasks(ctx: WriteContext, rawInputs: NewTask[], actor: string | undefined): Task[] {
+  const inputs = validateTaskBatch<NewTask>(rawInputs);
+  const created: Task[] = [];
+  const ids: string[] = [];
+  inputs.forEach((input, index) =>
+    forBatchItem(index, () => {
+      const task = createTask(ctx, resolveBatchParents(input, index, ids), actor);
+      created.push(task);
+      ids.push(task.id);
+    }),
+  );
+  return created;
 }
 
 /** 8 hex digits collide now and then in a large board (birthday bound), so the id is checked before use. */

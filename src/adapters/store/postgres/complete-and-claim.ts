@@ -1,0 +1,62 @@
+import type { EventRow } from '../../../core/types.js';
+import type { ClaimRequest, CompleteInput, CompletedAndClaimed } from '../../../ports/store.js';
+import { toRun, toTask } from '../shared/rows.js';
+import type { RunRow, TaskRow } from '../shared/rows.js';
+import { CLAIM_NOW_PARAM, claimCtes, claimParams } from './claim.js';
+import type { ClaimFilters } from './claim.js';
+import { eventsFromJson, insertEventsSql } from './events.js';
+import { COMPLETE_CTES, COMPLETE_PARAMS, completeParams } from './hot-paths.js';
+import { row } from './sql.js';
+import type { Executor } from './sql.js';
+
+const statements = new Map<string, string>();
+
+/**
+ * A worker's completion and its next claim in one statement, so one round trip and one commit (one
+ * WAL flush) per task instead of two. The claim's candidate is gated on the completion having ended
+ * the run: a refused completion (lost lease, wrong token) matches no row, so nothing is claimed and
+ * the statement returns no row. One snapshot serves both: the completed task is `running` in it, so
+ * it can never be its own next candidate, and its children (if any) make it take the general path.
+ * The completion's event comes before the claim's. Both halves carry the same `now`; the events take
+ * the claim's copy so that every parameter is referenced.
+ */
+function fusedSql(filters: ClaimFilters): string {
+  const key = `${filters.profile}/${filters.board}/${filters.taskId}`;
+  const cached = statements.get(key);
+  if (cached) return cached;
+  const sql = `WITH ${COMPLETE_CTES}, ${claimCtes(filters, COMPLETE_PARAMS, 'EXISTS (SELECT 1 FROM ended)')}, pending AS (
+      SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM complete_pending
+      UNION ALL SELECT board, task_id, run_id, kind, payload, 2::bigint AS ord FROM claim_pending
+    ), ${insertEventsSql(`$${COMPLETE_PARAMS + CLAIM_NOW_PARAM}`)}
+    SELECT to_jsonb(e) AS run, (SELECT to_jsonb(moved) FROM moved) AS task,
+      (SELECT to_jsonb(nr) FROM new_run nr) AS next_run, (SELECT to_jsonb(c) FROM claimed c) AS next_task,
+      (SELECT jsonb_agg(inserted) FROM inserted) AS events
+    FROM ended e`;
+  statements.set(key, sql);
+  return sql;
+}
+
+/** Null when the completion needs the general path (or was refused): the caller then decides in a transaction. */
+export async function fastCompleteAndClaim(
+  db: Executor,
+  runId: number,
+  token: string,
+  input: CompleteInput,
+  next: ClaimRequest,
+  now: number,
+): Promise<{ value: CompletedAndClaimed; events: EventRow[] } | null> {
+  const completion = completeParams(runId, token, input, now);
+  if (!completion) return null;
+  const { filters, values } = claimParams(next, now);
+  const found = await row<{ run: RunRow; task: TaskRow; next_run: RunRow | null; next_task: TaskRow | null; events: unknown }>(
+    db,
+    fusedSql(filters),
+    [...completion, ...values],
+  );
+  if (!found) return null;
+  const claimed = found.next_run && found.next_task ? { task: toTask(found.next_task), run: toRun(found.next_run) } : null;
+  return {
+    value: { run: toRun(found.run), task: toTask(found.task), next: claimed },
+    events: eventsFromJson(found.events),
+  };
+}
