@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../../core/errors.js';
 import type { Json } from '../../../core/types.js';
 import { actorOf, assertMayTouchRun, principalOf } from '../auth.js';
+import { claimRequestFor } from '../claim-request.js';
 import type { ApiContext } from '../context.js';
 import { parseRunId, publicRun } from '../params.js';
 import { errorResponses, RunIdParams } from '../schemas/common.js';
 import {
   CompleteBody,
+  CompleteResponse,
   InspectResponse,
-  RunAndTask,
   RunHeartbeatBody,
   RunHeartbeatResponse,
   RunResponse,
@@ -18,6 +19,9 @@ import {
 
 export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
   const { store } = ctx;
+  // The worker now knows how its run ended, so its per-run token has nothing left to do; revoked here
+  // too because no dispatcher may be watching the process (a server restarted without one).
+  const revokeRunTokens = (runId: number) => store.revokeRunTokens(runId);
 
   app.post(
     '/api/runs/:id/heartbeat',
@@ -52,26 +56,36 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
     {
       config: { access: 'work' },
       schema: {
-        summary: 'Report how a run ended; 409 once the run has ended or was stopped',
+        summary:
+          'Report how a run ended; 409 once the run has ended or was stopped. With claim_next, the next task is claimed in the same transaction (nothing when the completion is refused)',
         params: RunIdParams,
         body: CompleteBody,
-        response: { 200: RunAndTask, ...errorResponses(400, 401, 403, 404, 409, 413) },
+        response: { 200: CompleteResponse, ...errorResponses(400, 401, 403, 404, 409, 413) },
       },
     },
     async (request) => {
       const runId = parseRunId(request.params.id);
-      assertMayTouchRun(principalOf(request), runId);
-      const { claim_token, outcome, summary, result, error } = request.body;
-      const ended = await store.complete(runId, claim_token, {
+      const principal = principalOf(request);
+      assertMayTouchRun(principal, runId);
+      const { claim_token, outcome, summary, result, error, claim_next } = request.body;
+      const report = {
         outcome,
         ...(summary !== undefined ? { summary } : {}),
         ...(result !== undefined ? { result: result as Json } : {}),
         ...(error !== undefined ? { error } : {}),
-      });
-      // The worker now knows how its run ended, so its per-run token has nothing left to do; revoked here
-      // too because no dispatcher may be watching the process (a server restarted without one).
-      await store.revokeRunTokens(runId);
-      return { run: publicRun(ended.run), task: ended.task };
+      };
+      // Checked before the completion, so a claim this token may not make leaves the run as it was.
+      const next = claim_next === undefined ? undefined : await claimRequestFor(ctx, principal, claim_next);
+      if (next === undefined) {
+        const ended = await store.complete(runId, claim_token, report);
+        await revokeRunTokens(runId);
+        return { run: publicRun(ended.run), task: ended.task };
+      }
+      const ended = await store.completeAndClaim(runId, claim_token, report, next);
+      await revokeRunTokens(runId);
+      const claimed = ended.next;
+      if (claimed) ctx.metrics.claims.inc();
+      return { run: publicRun(ended.run), task: ended.task, next: claimed };
     },
   );
 

@@ -11,6 +11,7 @@ import {
   CommentBody,
   CommentSchema,
   EventRowSchema,
+  NewTaskBatchBody,
   NewTaskBody,
   ReclaimBody,
   TaskListQuery,
@@ -42,6 +43,22 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx
     async (request, reply) => {
       const task = await store.createTask(request.body, actorOf(request));
       return reply.code(201).send({ task });
+    },
+  );
+
+  app.post(
+    '/api/tasks/batch',
+    {
+      config: { access: 'edit' },
+      schema: {
+        summary: 'Create up to 1000 tasks, all or none; a parent may be #n, the n-th task of this batch',
+        body: NewTaskBatchBody,
+        response: { 201: Type.Object({ tasks: Type.Array(TaskSchema) }), ...errorResponses(400, 401, 403, 404, 409, 413) },
+      },
+    },
+    async (request, reply) => {
+      const tasks = await store.createTasks(request.body.tasks, actorOf(request));
+      return reply.code(201).send({ tasks });
     },
   );
 

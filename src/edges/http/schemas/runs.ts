@@ -69,11 +69,23 @@ export const CompleteBody = Type.Object(
     summary: Type.Optional(LongText),
     result: Type.Optional(JsonValue),
     error: Type.Optional(LongText),
+    // Claims the next task in the same transaction, as POST /api/claims would; nothing when the completion is refused.
+    claim_next: Type.Optional(ClaimBody),
   },
   { additionalProperties: false },
 );
 
 export const RunAndTask = Type.Object({ run: PublicRunSchema, task: TaskSchema });
+
+export const CompleteResponse = Type.Object({
+  run: PublicRunSchema,
+  task: TaskSchema,
+  next: Type.Optional(
+    Type.Union([ClaimResponse, Type.Null()], {
+      description: 'present when claim_next was sent: the claimed task and run, or null when none was ready',
+    }),
+  ),
+});
 
 export const RunResponse = Type.Object({ run: PublicRunSchema });
 

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_TASK_BATCH } from '../../../core/task-batch.js';
 import { TASK_STATUSES } from '../../../core/types.js';
 import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable, TASK_ID_PATTERN } from './common.js';
 
@@ -58,6 +59,34 @@ export const NewTaskBody = Type.Object(
     max_runtime_seconds: Type.Optional(MaxRuntime),
     max_attempts: Type.Optional(MaxAttempts),
     board: Type.Optional(Type.String({ pattern: BOARD_PATTERN })),
+  },
+  { additionalProperties: false },
+);
+
+/** A parent of a batch item is a task id or `#n`, the n-th task of the same batch (an earlier one). */
+const BatchParents = Type.Array(Type.String({ pattern: `${TASK_ID_PATTERN}|^#(0|[1-9][0-9]{0,3})$` }), {
+  maxItems: 100,
+  uniqueItems: true,
+});
+
+export const NewTaskBatchBody = Type.Object(
+  {
+    tasks: Type.Array(
+      Type.Object(
+        {
+          title: Title,
+          body: Type.Optional(Body),
+          assignee: Type.Optional(Assignee),
+          priority: Type.Optional(Priority),
+          parents: Type.Optional(BatchParents),
+          max_runtime_seconds: Type.Optional(MaxRuntime),
+          max_attempts: Type.Optional(MaxAttempts),
+          board: Type.Optional(Type.String({ pattern: BOARD_PATTERN })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_TASK_BATCH },
+    ),
   },
   { additionalProperties: false },
 );
