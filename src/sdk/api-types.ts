@@ -82,6 +82,15 @@ export interface CompleteBody {
   summary?: string;
   result?: Json;
   error?: string;
+  /** Claim the next task in the same transaction (same rules as POST /api/claims). */
+  claim_next?: ClaimBody;
+}
+
+/** `next` is present when the completion asked for claim_next: the claimed task, or null when none was ready. */
+export interface CompleteAnswer {
+  run: PublicRun;
+  task: Task;
+  next?: ClaimAnswer | null;
 }
 
 export interface ActiveRunsView {

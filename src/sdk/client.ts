@@ -5,6 +5,7 @@ import type {
   BoardView,
   ClaimAnswer,
   ClaimBody,
+  CompleteAnswer,
   CompleteBody,
   CreatedToken,
   HealthAnswer,
@@ -83,6 +84,8 @@ export function createClient(opts: ClientOptions) {
     board: (board?: string) => call<BoardView>('GET', `/api/board${query({ board })}`),
 
     createTask: async (body: NewTaskBody) => (await call<{ task: Task }>('POST', '/api/tasks', body)).task,
+    /** All or nothing; a parent may be `#n`, the n-th task of this batch. */
+    createTasks: async (tasks: NewTaskBody[]) => (await call<{ tasks: Task[] }>('POST', '/api/tasks/batch', { tasks })).tasks,
     listTasks: async (filter: TaskQuery = {}) =>
       (await call<{ tasks: Task[] }>('GET', `/api/tasks${query({ ...filter })}`)).tasks,
     getTask: (id: string) => call<TaskDetail>('GET', `/api/tasks/${segment(id)}`),
@@ -93,8 +96,7 @@ export function createClient(opts: ClientOptions) {
     claim: (body: ClaimBody) => callOrNone<ClaimAnswer>('POST', '/api/claims', body),
     heartbeat: (runId: number, body: HeartbeatBody) =>
       call<{ claim_expires: number }>('POST', `/api/runs/${runId}/heartbeat`, body),
-    complete: (runId: number, body: CompleteBody) =>
-      call<{ run: PublicRun; task: Task }>('POST', `/api/runs/${runId}/complete`, body),
+    complete: (runId: number, body: CompleteBody) => call<CompleteAnswer>('POST', `/api/runs/${runId}/complete`, body),
 
     activeRuns: (board?: string) => call<ActiveRunsView>('GET', `/api/workers/active${query({ board })}`),
     getRun: async (runId: number) => (await call<{ run: PublicRun }>('GET', `/api/runs/${runId}`)).run,

@@ -1,6 +1,7 @@
 import { LeaseLostError } from '../core/errors.js';
 import type { Run } from '../core/types.js';
 import { ApiError } from './api-error.js';
+import type { ClaimBody } from './api-types.js';
 import { createClient } from './client.js';
 import type { PulseboardClient } from './client.js';
 import type { ClaimInput, CompleteReport, HealthOptions, WorkerTransport } from './transport.js';
@@ -17,19 +18,20 @@ export interface HttpTransportOptions {
 export function httpTransport(opts: HttpTransportOptions): WorkerTransport & { client: PulseboardClient } {
   const client = createClient({ url: opts.url, token: opts.token });
   const pid = opts.pid ?? process.pid;
+  const claimBody = (input: ClaimInput): ClaimBody => ({
+    worker: input.worker,
+    ttl_seconds: input.ttlSeconds,
+    pid,
+    ...(opts.host === undefined ? {} : { host: opts.host }),
+    ...(input.profile === undefined ? {} : { profile: input.profile }),
+    ...(input.board === undefined ? {} : { board: input.board }),
+  });
   return {
     kind: 'http',
     client,
 
     async claim(input: ClaimInput) {
-      return client.claim({
-        worker: input.worker,
-        ttl_seconds: input.ttlSeconds,
-        pid,
-        ...(opts.host === undefined ? {} : { host: opts.host }),
-        ...(input.profile === undefined ? {} : { profile: input.profile }),
-        ...(input.board === undefined ? {} : { board: input.board }),
-      });
+      return client.claim(claimBody(input));
     },
 
     async heartbeat(run: Run, progress) {
@@ -44,6 +46,13 @@ export function httpTransport(opts: HttpTransportOptions): WorkerTransport & { c
 
     async complete(run: Run, report: CompleteReport) {
       await fenced(run, () => client.complete(run.id, { claim_token: run.claim_token, ...report }));
+    },
+
+    async completeAndClaim(run: Run, report: CompleteReport, next: ClaimInput) {
+      const answer = await fenced(run, () =>
+        client.complete(run.id, { claim_token: run.claim_token, ...report, claim_next: claimBody(next) }),
+      );
+      return answer.next ?? null;
     },
 
     startHealth(health: HealthOptions) {

@@ -1,7 +1,7 @@
 import { LeaseLostError } from '../core/errors.js';
 import type { Json, Run, Task } from '../core/types.js';
 import { BlockedError } from './errors.js';
-import type { CompleteReport, WorkerTransport } from './transport.js';
+import type { ClaimInput, CompleteReport, WorkerTransport } from './transport.js';
 import type { TaskHandler } from './worker-types.js';
 
 export type RunVerdict = 'completed' | 'failed' | 'blocked' | 'lost';
@@ -14,18 +14,38 @@ export interface RunTaskOptions {
   heartbeatSeconds: number;
   controller: AbortController;
   onError: (error: unknown, where: string) => void;
+  /**
+   * Asked once the handler is done and the lease still held: the claim to make with the completion
+   * (the transport's completeAndClaim), or null to complete alone.
+   */
+  claimNext?: () => ClaimInput | null;
 }
+
+export interface RunTaskResult {
+  verdict: RunVerdict;
+  /** True when claimNext gave a claim to send with the completion. */
+  askedNext: boolean;
+  /** The task claimed with the completion; null when none was ready, none was asked for, or the call failed. */
+  next: Claimed | null;
+  /** The claim went through and found no ready task: the worker waits before asking again. */
+  nothingReady: boolean;
+}
+
+type Claimed = { task: Task; run: Run };
 
 const COMPLETE_RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
 
 /** Runs one claimed task: heartbeats while the handler works, then reports its outcome. */
-export async function runTask(opts: RunTaskOptions): Promise<RunVerdict> {
+export async function runTask(opts: RunTaskOptions): Promise<RunTaskResult> {
   const { run, transport, controller } = opts;
   const beats = new LeaseKeeper(opts);
   const report = await callHandler(opts, (value, note) => beats.report(value, note));
   await beats.stop();
-  if (beats.lost) return 'lost';
-  return (await deliver(transport, run, report, opts.onError)) ? report.outcome : lostAfter(controller, run);
+  if (beats.lost) return { verdict: 'lost', askedNext: false, next: null, nothingReady: false };
+  const nextInput = transport.completeAndClaim ? (opts.claimNext?.() ?? null) : null;
+  const delivered = await deliver(transport, run, report, opts.onError, nextInput);
+  const verdict = delivered.ok ? report.outcome : lostAfter(controller, run);
+  return { verdict, askedNext: nextInput !== null, next: delivered.next, nothingReady: delivered.claimed && !delivered.next };
 }
 
 function lostAfter(controller: AbortController, run: Run): RunVerdict {
@@ -52,23 +72,32 @@ async function callHandler(
   }
 }
 
-/** True once reported; false when the run was no longer ours. Transient failures are retried a few times. */
+/**
+ * ok once reported; false when the run was no longer ours. Transient failures are retried a few
+ * times. Only the first attempt carries the claim of the next task: a retry may follow an attempt
+ * that did commit (its answer lost), and then only its completion's 409 should come back, not a
+ * second claimed task; the task that first attempt claimed returns to the queue when its lease lapses.
+ */
 async function deliver(
   transport: WorkerTransport,
   run: Run,
   report: CompleteReport,
   onError: (error: unknown, where: string) => void,
-): Promise<boolean> {
+  nextInput: ClaimInput | null,
+): Promise<{ ok: boolean; claimed: boolean; next: Claimed | null }> {
   for (let attempt = 0; ; attempt++) {
     try {
+      if (attempt === 0 && nextInput && transport.completeAndClaim) {
+        return { ok: true, claimed: true, next: await transport.completeAndClaim(run, report, nextInput) };
+      }
       await transport.complete(run, report);
-      return true;
+      return { ok: true, claimed: false, next: null };
     } catch (err) {
-      if (err instanceof LeaseLostError) return false;
+      if (err instanceof LeaseLostError) return { ok: false, claimed: false, next: null };
       const delay = COMPLETE_RETRY_DELAYS_MS[attempt];
       if (delay === undefined) {
         onError(err, `complete run ${run.id}`);
-        return false;
+        return { ok: false, claimed: false, next: null };
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

@@ -1,5 +1,5 @@
 import { localHostName, readProcessStartTime } from '../adapters/process/proc-inspector.js';
-import type { Store } from '../ports/store.js';
+import type { ClaimRequest, Store } from '../ports/store.js';
 import type { ClaimInput, CompleteReport, WorkerTransport } from './transport.js';
 import type { Run } from '../core/types.js';
 
@@ -16,19 +16,20 @@ export function storeTransport(store: Store, opts: StoreTransportOptions = {}): 
   const pid = opts.pid ?? process.pid;
   // Read once: the pid's start time does not change while it lives, and the claim path is hot.
   const startedAt = readProcessStartTime(pid);
+  const claimRequest = (input: ClaimInput): ClaimRequest => ({
+    worker: input.worker,
+    host,
+    pid,
+    worker_started_at: startedAt,
+    ttl_seconds: input.ttlSeconds,
+    profile: input.profile ?? null,
+    ...(input.board === undefined ? {} : { board: input.board }),
+  });
   return {
     kind: 'store',
 
     claim(input: ClaimInput) {
-      return store.claim({
-        worker: input.worker,
-        host,
-        pid,
-        worker_started_at: startedAt,
-        ttl_seconds: input.ttlSeconds,
-        profile: input.profile ?? null,
-        ...(input.board === undefined ? {} : { board: input.board }),
-      });
+      return store.claim(claimRequest(input));
     },
 
     heartbeat(run: Run, progress) {
@@ -40,6 +41,10 @@ export function storeTransport(store: Store, opts: StoreTransportOptions = {}): 
 
     async complete(run: Run, report: CompleteReport) {
       await store.complete(run.id, run.claim_token, report);
+    },
+
+    async completeAndClaim(run: Run, report: CompleteReport, next: ClaimInput) {
+      return (await store.completeAndClaim(run.id, run.claim_token, report, claimRequest(next))).next;
     },
   };
 }

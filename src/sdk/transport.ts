@@ -32,6 +32,11 @@ export interface WorkerTransport {
   claim(input: ClaimInput): Promise<{ task: Task; run: Run } | null>;
   heartbeat(run: Run, progress?: { value?: Json; note?: string }): Promise<{ claim_expires: number }>;
   complete(run: Run, report: CompleteReport): Promise<void>;
+  /**
+   * complete, then claim the next task in the same transaction: one round trip and one commit per
+   * task in steady state. Rejects like complete (LeaseLostError), and then nothing was claimed.
+   */
+  completeAndClaim?(run: Run, report: CompleteReport, next: ClaimInput): Promise<{ task: Task; run: Run } | null>;
   /** Publishes the worker's registry health; optional because an embedded store has no registry of its own. */
   startHealth?(opts: HealthOptions): { stop(): void };
 }

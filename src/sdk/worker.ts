@@ -4,6 +4,8 @@ import type { Subscription } from '../ports/bus.js';
 import type { Run, Task } from '../core/types.js';
 import { WorkerStoppedError } from './errors.js';
 import { runTask } from './run-task.js';
+import type { RunTaskResult } from './run-task.js';
+import type { ClaimInput } from './transport.js';
 import { Backoff, WakeableSleep } from './polling.js';
 import type { Worker, WorkerOptions, WorkerStats } from './worker-types.js';
 
@@ -71,38 +73,70 @@ class WorkerLoop {
   private async slot(): Promise<void> {
     const pollMs = positive(this.opts.pollSeconds ?? 1, 'pollSeconds') * 1000;
     const backoff = new Backoff(pollMs, Math.max(pollMs, (this.opts.maxPollSeconds ?? 5) * 1000));
-    while (!this.stopping) {
-      if (this.opts.maxTasks !== undefined && this.started >= this.opts.maxTasks) break;
-      this.started++;
-      let claimed;
-      try {
-        claimed = await this.opts.transport.claim({
-          worker: this.opts.name,
-          ttlSeconds: this.ttlSeconds,
-          ...(this.opts.profile === undefined ? {} : { profile: this.opts.profile }),
-          ...(this.opts.board === undefined ? {} : { board: this.opts.board }),
-        });
-      } catch (err) {
-        this.onError(err, 'claim');
-        claimed = null;
-      }
+    // A task claimed together with the previous completion, run next even if stop() came meanwhile
+    // (like a task claimed just as stop() was called).
+    let claimed: { task: Task; run: Run } | null = null;
+    // That fused claim found nothing ready: wait like after an empty claim before asking again.
+    let idle = false;
+    for (;;) {
       if (!claimed) {
-        this.started--;
-        await this.sleeper.sleep(backoff.next());
-        continue;
+        if (this.stopping) break;
+        if (idle) {
+          idle = false;
+          await this.sleeper.sleep(backoff.next());
+          continue;
+        }
+        if (!this.reserveTask()) break;
+        try {
+          claimed = await this.opts.transport.claim(this.claimInput());
+        } catch (err) {
+          this.onError(err, 'claim');
+          claimed = null;
+        }
+        if (!claimed) {
+          this.started--;
+          await this.sleeper.sleep(backoff.next());
+          continue;
+        }
       }
       backoff.reset();
       this.stats.claimed++;
-      await this.handle(claimed.task, claimed.run);
+      const result = await this.handle(claimed.task, claimed.run);
+      // A reservation made for the fused claim that brought nothing back is given back.
+      if (result.askedNext && !result.next) this.started--;
+      claimed = result.next;
+      idle = result.nothingReady;
     }
   }
 
-  private async handle(task: Task, run: Run): Promise<void> {
+  /** Counts one more task toward maxTasks; false once it is reached. */
+  private reserveTask(): boolean {
+    if (this.opts.maxTasks !== undefined && this.started >= this.opts.maxTasks) return false;
+    this.started++;
+    return true;
+  }
+
+  private claimInput(): ClaimInput {
+    return {
+      worker: this.opts.name,
+      ttlSeconds: this.ttlSeconds,
+      ...(this.opts.profile === undefined ? {} : { profile: this.opts.profile }),
+      ...(this.opts.board === undefined ? {} : { board: this.opts.board }),
+    };
+  }
+
+  /** The claim to send with a completion: steady state is one round trip and one commit per task. */
+  private claimWithCompletion(): ClaimInput | null {
+    if (this.stopping || !this.reserveTask()) return null;
+    return this.claimInput();
+  }
+
+  private async handle(task: Task, run: Run): Promise<RunTaskResult> {
     const controller = new AbortController();
     this.inFlight.add(controller);
     // A task claimed just as stop() was called still gets the grace, then the abort.
     try {
-      const verdict = await runTask({
+      const result = await runTask({
         task,
         run,
         handler: this.opts.handler,
@@ -110,8 +144,10 @@ class WorkerLoop {
         heartbeatSeconds: this.heartbeatSeconds,
         controller,
         onError: this.onError,
+        claimNext: () => this.claimWithCompletion(),
       });
-      this.stats[verdict]++;
+      this.stats[result.verdict]++;
+      return result;
     } finally {
       this.inFlight.delete(controller);
     }
