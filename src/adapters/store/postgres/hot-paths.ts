@@ -22,8 +22,17 @@ import { TASK_COLUMNS } from './task-queries.js';
 
 const LIVE_RUN = `id = $2 AND claim_token = $3 AND ended_at IS NULL AND stop_requested_at IS NULL AND claim_expires >= $1`;
 
+/**
+ * A plain heartbeat commits without waiting for its WAL flush (synchronous_commit off for this one
+ * transaction, set inside the statement so it stays one round trip). That is safe because it writes
+ * nothing but a lease extension and no event: if PostgreSQL crashes before the flush, the extension
+ * is lost and the lease is only shorter than the worker was told. The reaper may then reclaim the
+ * run earlier, and the worker learns it at its next heartbeat or completion (409) exactly as after
+ * any lapsed lease; fencing is untouched. Every other write, events included, stays durable: a lost
+ * event id could be reused after a crash and break Last-Event-ID resumes.
+ */
 const PLAIN_HEARTBEAT_SQL = `UPDATE runs SET claim_expires = $1 + lease_ttl_seconds, last_heartbeat_at = $1
-  WHERE ${LIVE_RUN} RETURNING claim_expires`;
+  WHERE ${LIVE_RUN} AND set_config('synchronous_commit', 'off', true) = 'off' RETURNING claim_expires`;
 
 const PROGRESS_HEARTBEAT_SQL = `WITH beat AS (
     UPDATE runs SET claim_expires = $1 + lease_ttl_seconds, last_heartbeat_at = $1, last_progress_at = $1,
