@@ -3,18 +3,14 @@ import type { WorkerTransport } from '../../src/sdk/transport.js';
 import type { Store } from '../../src/ports/store.js';
 import type { JobHandler, JobPayload, WorkerPool } from './types.js';
 
-/** Pulseboard has no bulk insert: tasks are created one transaction each, this many in flight at once. */
-const CREATE_IN_FLIGHT = 16;
+/** Store.createTasks takes up to this many tasks per call, each call one transaction. */
+const BATCH_SIZE = 1000;
 
+/** Bulk enqueue: batches of 1,000 tasks, one transaction each, one after the other. */
 export async function createTasks(store: Store, payloads: readonly JobPayload[]): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < payloads.length) {
-      const payload = payloads[next++] as JobPayload;
-      await store.createTask({ title: String(payload.seq) });
-    }
-  };
-  await Promise.all(Array.from({ length: CREATE_IN_FLIGHT }, lane));
+  for (let start = 0; start < payloads.length; start += BATCH_SIZE) {
+    await store.createTasks(payloads.slice(start, start + BATCH_SIZE).map((payload) => ({ title: String(payload.seq) })));
+  }
 }
 
 /** The SDK worker at its defaults, with signals and registry health left to the benchmark process. */
