@@ -1,6 +1,5 @@
 import { ConflictError, InvalidInputError, LeaseLostError } from '../../../core/errors.js';
 import { endRunEventKind } from '../../../core/events.js';
-import { isBoardSlug } from '../../../core/ids.js';
 import { assertFence, isOverRuntime } from '../../../core/lease.js';
 import { validatePid } from '../../../core/claim.js';
 import {
@@ -10,9 +9,8 @@ import {
   validateHeartbeatInput,
   validateRunId,
 } from '../../../core/run-input.js';
-import type { ActiveRun, Run, TaskStatus } from '../../../core/types.js';
+import type { Run } from '../../../core/types.js';
 import type { CompleteInput, EndRunInput, HeartbeatInput, ReapResult, RunEnded } from '../../../ports/store.js';
-import { toActiveRun } from '../shared/active-run.js';
 import { toRun } from '../shared/rows.js';
 import type { RunRow } from '../shared/rows.js';
 import { emit } from './context.js';
@@ -174,22 +172,3 @@ export function listRuns(ctx: ReadContext, taskId: string): Run[] {
   return ctx.q.all<RunRow>('SELECT * FROM runs WHERE task_id = ? ORDER BY id', taskId).map(toRun);
 }
 
-export function listActiveRuns(ctx: ReadContext, filter: { board?: string; progress_timeout_seconds?: number } = {}): ActiveRun[] {
-  if (filter.board !== undefined && !isBoardSlug(filter.board)) {
-    throw new InvalidInputError(`board ${JSON.stringify(filter.board)} is not a board slug`);
-  }
-  const timeout = filter.progress_timeout_seconds;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw new InvalidInputError('progress_timeout_seconds must be a number > 0');
-  }
-  const rows = ctx.q.all<RunRow & { task_title: string; task_status: TaskStatus; task_assignee: string | null }>(
-    `SELECT r.*, t.title AS task_title, t.status AS task_status, t.assignee AS task_assignee
-     FROM runs r JOIN tasks t ON t.id = r.task_id
-     WHERE r.ended_at IS NULL ${filter.board === undefined ? '' : 'AND r.board = ?'}
-     ORDER BY r.started_at DESC, r.id DESC`,
-    ...(filter.board === undefined ? [] : [filter.board]),
-  );
-  return rows.map((row) =>
-    toActiveRun(toRun(row), { title: row.task_title, status: row.task_status, assignee: row.task_assignee }, ctx.now, timeout),
-  );
-}

@@ -23,8 +23,10 @@ import { validateClaimRequest } from '../../../core/claim.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { countTasksByStatus, lastEventId, listEvents } from './event-ops.js';
 import { migrate } from './migrations.js';
-import { complete, endRun, heartbeat, listActiveRuns, listRuns, reap, recordProcess, requestStop } from './run-ops.js';
+import { listActiveRuns } from './active-runs.js';
+import { complete, endRun, heartbeat, listRuns, reap, recordProcess, requestStop } from './run-ops.js';
 import { selectRun } from './run-queries.js';
+import { ReadCache } from './read-cache.js';
 import { Statements } from './statements.js';
 import { addComment, createTask, createTasks, listComments, listTasks, updateTask } from './task-ops.js';
 import { selectTask } from './task-queries.js';
@@ -65,6 +67,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly q: Statements;
+  private readonly cache: ReadCache;
   private readonly listeners = new Set<(events: EventRow[]) => void>();
 
   constructor(
@@ -72,6 +75,7 @@ class SqliteStore implements Store {
     private readonly clock: Clock,
   ) {
     this.q = new Statements(db);
+    this.cache = new ReadCache(db);
   }
 
   /**
@@ -195,7 +199,7 @@ class SqliteStore implements Store {
   }
 
   listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]> {
-    return this.read((ctx) => listActiveRuns(ctx, filter));
+    return this.read((ctx) => listActiveRuns(ctx, this.cache, filter));
   }
 
   listEvents(filter?: EventFilter): Promise<EventRow[]> {

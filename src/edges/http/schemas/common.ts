@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { TSchema } from 'typebox';
+import type { Static, TSchema } from 'typebox';
 
 export const TASK_ID_PATTERN = '^t_[0-9a-f]{8}$';
 /** No sign, no fraction, no leading zero; the upper bound (2^53) is checked when parsed. */
@@ -9,8 +9,24 @@ export const BOARD_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
 export const EVENT_ID_PATTERN = '^(0|[1-9][0-9]{0,15})$';
 
+const PRIMITIVE_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
+
+/**
+ * A primitive becomes `{type, nullable: true}` (Ajv and fast-json-stringify check it by type; an anyOf
+ * makes fast-json-stringify run a validator on every value it writes, a cost per field per row in
+ * large listings); enums and objects keep the anyOf, since `nullable` would not admit null to an enum.
+ */
 export function Nullable<T extends TSchema>(schema: T) {
+  const raw = schema as unknown as { type?: unknown; enum?: unknown };
+  if (typeof raw.type === 'string' && PRIMITIVE_TYPES.has(raw.type) && raw.enum === undefined) {
+    return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
+  }
   return Type.Union([schema, Type.Null()]);
+}
+
+/** A string enum that says it is a string, so fast-json-stringify writes it as one without inspecting it. */
+export function StringEnum<const V extends string[]>(values: readonly [...V]) {
+  return Type.Enum<V>(values, { type: 'string' });
 }
 
 export const JsonValue = Type.Unknown({ description: 'any JSON value' });

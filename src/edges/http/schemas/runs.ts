@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { OUTCOMES } from '../../../core/types.js';
-import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable } from './common.js';
+import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable, StringEnum } from './common.js';
 import { TaskSchema, TaskStatusSchema } from './tasks.js';
 
 const publicRunFields = {
@@ -143,7 +143,7 @@ export const ActiveRunSchema = Type.Object({
   last_progress_at: Nullable(Type.Number()),
   max_runtime_seconds: Nullable(Type.Number()),
   board: Type.String(),
-  state: Type.Enum(['healthy', 'stuck', 'lease_expiring', 'over_runtime']),
+  state: StringEnum(['healthy', 'stuck', 'lease_expiring', 'over_runtime']),
 });
 
 export const ActiveRunsResponse = Type.Object({

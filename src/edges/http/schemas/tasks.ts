@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { MAX_TASK_BATCH } from '../../../core/task-batch.js';
 import { TASK_STATUSES } from '../../../core/types.js';
-import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable, TASK_ID_PATTERN } from './common.js';
+import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable, StringEnum, TASK_ID_PATTERN } from './common.js';
 
-export const TaskStatusSchema = Type.Enum([...TASK_STATUSES]);
+export const TaskStatusSchema = StringEnum(TASK_STATUSES);
 
 export const TaskSchema = Type.Object({
   id: Type.String(),

@@ -1,0 +1,36 @@
+import { InvalidInputError } from '../../../core/errors.js';
+import { isBoardSlug } from '../../../core/ids.js';
+import type { ActiveRun } from '../../../core/types.js';
+import { ACTIVE_RUN_COLUMNS, activeRunsFromValues } from '../shared/active-run.js';
+import type { ActiveRunValues } from '../shared/active-run.js';
+import type { ReadContext } from './context.js';
+import type { ReadCache } from './read-cache.js';
+
+// The partial index runs_active holds only live runs, so a million ended runs cost nothing here;
+// tasks are joined through their unique id, one index lookup per live run.
+const ALL_BOARDS = `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.id = r.task_id
+  WHERE r.ended_at IS NULL ORDER BY r.started_at DESC, r.id DESC`;
+const ONE_BOARD = `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.id = r.task_id
+  WHERE r.ended_at IS NULL AND r.board = ? ORDER BY r.started_at DESC, r.id DESC`;
+
+/** Every live run with its task, newest first; the rows are re-read only after the database changed. */
+export function listActiveRuns(
+  ctx: ReadContext,
+  cache: ReadCache,
+  filter: { board?: string; progress_timeout_seconds?: number } = {},
+): ActiveRun[] {
+  const board = filter.board;
+  if (board !== undefined && !isBoardSlug(board)) {
+    throw new InvalidInputError(`board ${JSON.stringify(board)} is not a board slug`);
+  }
+  const timeout = filter.progress_timeout_seconds;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
+    throw new InvalidInputError('progress_timeout_seconds must be a number > 0');
+  }
+  const rows =
+    board === undefined
+      ? cache.get('active-runs', () => ctx.q.allRaw<ActiveRunValues>(ALL_BOARDS))
+      : cache.get(`active-runs:${board}`, () => ctx.q.allRaw<ActiveRunValues>(ONE_BOARD, board));
+  // State depends on the clock, so it is judged on every call, never cached.
+  return activeRunsFromValues(rows, ctx.now, timeout);
+}

@@ -1,0 +1,79 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
+import type { Store } from '../../src/ports/store.js';
+import { FakeClock } from '../../src/ports/clock.js';
+
+/** The active listing keeps its rows between calls; every change, from this connection or another, must show. */
+describe('SQLite active-run listing and its read cache', () => {
+  let dir: string;
+  let path: string;
+  let clock: FakeClock;
+  let store: Store;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pulseboard-read-cache-'));
+    path = join(dir, 'cache.db');
+    clock = new FakeClock();
+    store = await openSqliteStore({ path, clock });
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function claimOne(title: string): Promise<{ runId: number; token: string }> {
+    await store.createTask({ title });
+    const claimed = await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30 });
+    if (!claimed) throw new Error('nothing to claim');
+    return { runId: claimed.run.id, token: claimed.run.claim_token };
+  }
+
+  it("shows this connection's heartbeat and completion at once", async () => {
+    const { runId, token } = await claimOne('a');
+    const before = await store.listActiveRuns();
+    expect(before.map((r) => r.run_id)).toEqual([runId]);
+    clock.advance(5);
+    const beat = await store.heartbeat(runId, token);
+    const after = await store.listActiveRuns();
+    expect(after[0]?.claim_expires).toBe(beat.claim_expires);
+    expect(after[0]?.last_heartbeat_at).toBeGreaterThan(before[0]?.last_heartbeat_at ?? Infinity);
+    await store.complete(runId, token, { outcome: 'completed' });
+    expect(await store.listActiveRuns()).toEqual([]);
+  });
+
+  it('shows a change another process committed to the same file', async () => {
+    const { runId } = await claimOne('b');
+    expect(await store.listActiveRuns()).toHaveLength(1);
+    const other = new Database(path);
+    try {
+      other.pragma('busy_timeout = 5000');
+      other.prepare("UPDATE tasks SET title = 'renamed elsewhere'").run();
+      expect((await store.listActiveRuns())[0]?.task_title).toBe('renamed elsewhere');
+      other.prepare('UPDATE runs SET ended_at = 1, outcome = ? WHERE id = ?').run('failed', runId);
+      expect(await store.listActiveRuns()).toEqual([]);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('judges the state against the clock on every call, even when no row changed', async () => {
+    await claimOne('c');
+    expect((await store.listActiveRuns())[0]?.state).toBe('healthy');
+    clock.advance(25);
+    expect((await store.listActiveRuns())[0]?.state).toBe('lease_expiring');
+  });
+
+  it('keeps boards apart and never lists a run of another board', async () => {
+    await store.createTask({ title: 'x', board: 'alpha' });
+    await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, board: 'alpha' });
+    expect(await store.listActiveRuns({ board: 'beta' })).toEqual([]);
+    expect((await store.listActiveRuns({ board: 'alpha' })).map((r) => r.board)).toEqual(['alpha']);
+    await store.createTask({ title: 'y', board: 'beta' });
+    await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, board: 'beta' });
+    expect((await store.listActiveRuns({ board: 'beta' })).map((r) => r.task_title)).toEqual(['y']);
+    expect(await store.listActiveRuns()).toHaveLength(2);
+  });
+});
