@@ -30,6 +30,11 @@ export interface Store {
   createTasks(inputs: NewTask[], actor?: string): Promise<Task[]>;
   getTask(id: string): Promise<Task | null>;
   listTasks(filter?: TaskFilter): Promise<Task[]>;
+  /**
+   * What a board shows, in one query: every task of the open columns (triage to blocked), and of done and
+   * of archived only the `closedLimit` most recently updated (0 to 10000). Order is the caller's.
+   */
+  listBoardTasks(board: string, closedLimit: number): Promise<Task[]>;
   /** Throws ConflictError for a status or assignee change of a running task: stop its run first (services/run-control). */
   updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task>;
   addComment(taskId: string, author: string, body: string): Promise<Comment>;

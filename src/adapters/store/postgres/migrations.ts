@@ -125,6 +125,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_tokens_run ON api_tokens (run_id) WHERE run_id IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'board columns by recency',
+    // A board shows the newest done and archived tasks; (board, status) alone made that a sort of them all.
+    sql: `
+      CREATE INDEX tasks_board_status_updated ON tasks (board, status, updated_at);
+      DROP INDEX tasks_board_status;
+    `,
+  },
 ];
 
 /**

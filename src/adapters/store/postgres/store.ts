@@ -48,6 +48,7 @@ import {
   validateHeartbeat,
 } from './run-ops.js';
 import { addComment, createTask, listComments, listTasks, updateTask } from './task-ops.js';
+import { listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
 import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken } from './token-ops.js';
 import { asInputError } from './db-errors.js';
@@ -200,6 +201,10 @@ class PostgresStore implements Store {
 
   listTasks(filter?: TaskFilter): Promise<Task[]> {
     return this.read((ctx) => listTasks(ctx, filter));
+  }
+
+  listBoardTasks(board: string, closedLimit: number): Promise<Task[]> {
+    return this.read((ctx) => listBoardTasks(ctx, board, closedLimit));
   }
 
   updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task> {

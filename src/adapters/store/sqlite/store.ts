@@ -29,6 +29,7 @@ import { selectRun } from './run-queries.js';
 import { ReadCache } from './read-cache.js';
 import { Statements } from './statements.js';
 import { addComment, createTask, createTasks, listComments, listTasks, updateTask } from './task-ops.js';
+import { listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
 import {
   createToken,
@@ -134,6 +135,10 @@ class SqliteStore implements Store {
 
   listTasks(filter?: TaskFilter): Promise<Task[]> {
     return this.read((ctx) => listTasks(ctx, filter));
+  }
+
+  listBoardTasks(board: string, closedLimit: number): Promise<Task[]> {
+    return this.read((ctx) => listBoardTasks(ctx, this.cache, board, closedLimit));
   }
 
   updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task> {

@@ -126,6 +126,19 @@ export const ReclaimBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const BoardViewQuery = Type.Object(
+  {
+    board: Type.Optional(Type.String({ pattern: BOARD_PATTERN })),
+    closed_limit: Type.Optional(
+      Type.String({
+        pattern: '^(0|[1-9][0-9]{0,4})$',
+        description: 'how many of the most recently updated done (and archived) tasks to show, 0 to 10000; default 200',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const BoardResponse = Type.Object({
   columns: Type.Array(Type.Object({ name: TaskStatusSchema, tasks: Type.Array(TaskSchema) })),
   now: Type.Number(),
