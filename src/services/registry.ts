@@ -23,12 +23,16 @@ interface Entry {
   extra: Record<string, unknown>;
   /** The status listeners were last told about. */
   status: RegistryStatus;
+  /** `ts` of beats this server recorded and published itself, until their echo comes back from the bus. */
+  ownBeats: number[];
 }
 
 /** Fields of a beat the registry shows on their own, so they never reappear inside `extra`. */
 const BASE_FIELDS = new Set(['ts', 'name', 'pid', 'host', 'uptime_s']);
 /** A burst of beats from a large fleet must fit while the loop catches up. */
 const HEALTH_QUEUE_SIZE = 65_536;
+/** Echoes the bus dropped would otherwise stay listed forever; the oldest are forgotten past this many. */
+const MAX_OWN_BEATS_AWAITED = 64;
 
 /**
  * The live view of the known long-lived workers: `unknown` until heard, `ok` while beats keep
@@ -86,6 +90,19 @@ export class Registry {
     return true;
   }
 
+  /**
+   * A beat this server took in itself (HTTP) and publishes for the other servers: recorded now, so the row
+   * is ok before the answer leaves, and its echo from this server's own subscription is then not recorded
+   * a second time. Its `ts` must be the value published.
+   */
+  recordPublished(name: string, beat: { ts: number }, receivedAt: number): boolean {
+    if (!this.record(name, beat, receivedAt)) return false;
+    const awaited = (this.entries.get(name) as Entry).ownBeats;
+    awaited.push(beat.ts);
+    if (awaited.length > MAX_OWN_BEATS_AWAITED) awaited.shift();
+    return true;
+  }
+
   snapshot(): RegistryRow[] {
     const now = this.clock.now();
     return this.sortedNames.map((name) => this.rowOf(this.entries.get(name) as Entry, now));
@@ -130,8 +147,17 @@ export class Registry {
   private async consume(subscription: Subscription): Promise<void> {
     for await (const message of subscription) {
       const name = workerNameOfHealthSubject(message.subject);
-      if (name !== null) this.record(name, message.data);
+      if (name !== null && !this.isOwnEcho(name, message.data)) this.record(name, message.data);
     }
+  }
+
+  private isOwnEcho(name: string, payload: unknown): boolean {
+    const awaited = this.entries.get(name)?.ownBeats;
+    if (!awaited || awaited.length === 0 || !isRecord(payload)) return false;
+    const at = awaited.indexOf(payload.ts as number);
+    if (at < 0) return false;
+    awaited.splice(at, 1);
+    return true;
   }
 
   private noticeChange(entry: Entry, now: number): void {
@@ -164,7 +190,7 @@ export class Registry {
 }
 
 function newEntry(name: string): Entry {
-  return { name, lastReceivedAt: null, host: null, pid: null, extra: {}, status: 'unknown' };
+  return { name, lastReceivedAt: null, host: null, pid: null, extra: {}, status: 'unknown', ownBeats: [] };
 }
 
 function withoutBaseFields(fields: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { JsonObject, NAME_PATTERN, Nullable } from './common.js';
+import { JsonObject, NAME_PATTERN, Nullable, StringEnum } from './common.js';
 
 export const RegistryRowSchema = Type.Object({
   name: Type.String(),
@@ -22,6 +22,22 @@ export const HealthBeatBody = Type.Object(
   { name: Type.String({ pattern: NAME_PATTERN }) },
   { additionalProperties: true, maxProperties: 256 },
 );
+
+/** More beats per request than this is a mistake, not a fleet: a client splits them. */
+export const MAX_HEARTBEAT_BATCH = 1000;
+
+/** Many workers' beats in one request (a sidecar or agent speaking for a fleet); all are taken or none. */
+export const HealthBeatBatchBody = Type.Object(
+  { beats: Type.Array(HealthBeatBody, { minItems: 1, maxItems: MAX_HEARTBEAT_BATCH }) },
+  { additionalProperties: false },
+);
+
+export const HealthBeatBatchAccepted = Type.Object({
+  accepted: Type.Integer({ description: 'how many beats were recorded: all of them' }),
+  controls: Type.Array(Type.Object({ worker: Type.String(), action: StringEnum(['stop']) }), {
+    description: 'the pending stop requests of the workers named in the batch',
+  }),
+});
 
 export const HealthBeatAccepted = Type.Object({
   accepted: Type.Boolean(),
