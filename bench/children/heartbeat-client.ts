@@ -1,19 +1,28 @@
 /**
  * HTTP heartbeat load in its own process so the server's event loop is not shared with the clients.
- * argv: url token seconds connections names(comma-separated). Prints {"sent":N,"ok":M,"seconds":S}.
+ * argv: url token seconds connections names(comma-separated) [batch]. Prints {"sent":N,"ok":M,"seconds":S}
+ * counted in beats. With batch > 0 each request is POST /api/heartbeats/batch carrying that many beats.
  */
 import http from 'node:http';
 
-const [url = '', token = '', secondsText = '5', connectionsText = '16', namesText = 'bench-0'] = process.argv.slice(2);
+const [url = '', token = '', secondsText = '5', connectionsText = '16', namesText = 'bench-0', batchText = '0'] =
+  process.argv.slice(2);
 const names = namesText.split(',');
-const target = new URL('/api/heartbeats', url);
+const batch = Number(batchText);
+const target = new URL(batch > 0 ? '/api/heartbeats/batch' : '/api/heartbeats', url);
+const beatsPerRequest = batch > 0 ? batch : 1;
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connectionsText) });
 const deadline = performance.now() + Number(secondsText) * 1000;
 let sent = 0;
 let ok = 0;
 
-function beat(name: string): Promise<number> {
-  const body = JSON.stringify({ name, load: 0.1 });
+function bodyFor(first: number): string {
+  if (batch === 0) return JSON.stringify({ name: names[first % names.length], load: 0.1 });
+  return JSON.stringify({ beats: Array.from({ length: batch }, (_, i) => ({ name: names[(first + i) % names.length], load: 0.1 })) });
+}
+
+function beat(first: number): Promise<number> {
+  const body = bodyFor(first);
   return new Promise((resolve, reject) => {
     const req = http.request(
       target,
@@ -37,8 +46,9 @@ await Promise.all(
   Array.from({ length: Number(connectionsText) }, async (_, lane) => {
     let i = lane;
     while (performance.now() < deadline) {
-      sent++;
-      if ((await beat(names[i++ % names.length] as string)) === 202) ok++;
+      sent += beatsPerRequest;
+      if ((await beat(i)) === 202) ok += beatsPerRequest;
+      i += beatsPerRequest;
     }
   }),
 );
