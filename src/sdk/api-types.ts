@@ -64,6 +64,11 @@ export interface ClaimBody {
   board?: string;
 }
 
+/** POST /api/claims alone: hold an empty claim up to wait_seconds (0-30) until a task is ready. */
+export interface ClaimWaitBody extends ClaimBody {
+  wait_seconds?: number;
+}
+
 /** The run of a claim answer carries its claim_token, the worker's proof of ownership. */
 export interface ClaimAnswer {
   task: Task;

@@ -4,7 +4,7 @@ import type {
   ActiveRunsView,
   BoardView,
   ClaimAnswer,
-  ClaimBody,
+  ClaimWaitBody,
   CompleteAnswer,
   CompleteBody,
   CreatedToken,
@@ -37,9 +37,16 @@ export interface EventStreamOptions {
   signal?: AbortSignal;
 }
 
+export interface ClaimOptions {
+  /** Ends the request (a held claim included) early. */
+  signal?: AbortSignal;
+}
+
 export type PulseboardClient = ReturnType<typeof createClient>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A held claim's answer may come wait_seconds late; the request outlives it by this much. */
+const CLAIM_WAIT_MARGIN_MS = 15_000;
 
 /** A typed client of every API route; a non-2xx answer throws ApiError, an unreachable server ConnectionError. */
 export function createClient(opts: ClientOptions) {
@@ -47,15 +54,16 @@ export function createClient(opts: ClientOptions) {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const auth = { authorization: `Bearer ${opts.token}` };
 
-  async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  async function send(method: string, path: string, body?: unknown, limit: RequestLimit = {}): Promise<Response> {
     const headers: Record<string, string> = { ...auth };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const timeout = AbortSignal.timeout(limit.timeoutMs ?? timeoutMs);
     try {
       return await fetch(`${base}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: signal ?? AbortSignal.timeout(timeoutMs),
+        signal: limit.signal ? AbortSignal.any([limit.signal, timeout]) : timeout,
       });
     } catch (err) {
       throw new ConnectionError(base, err);
@@ -68,8 +76,8 @@ export function createClient(opts: ClientOptions) {
   }
 
   /** Like call, but a 204 (nothing to hand out) is null. */
-  async function callOrNone<T>(method: string, path: string, body?: unknown): Promise<T | null> {
-    const response = await send(method, path, body);
+  async function callOrNone<T>(method: string, path: string, body?: unknown, limit?: RequestLimit): Promise<T | null> {
+    const response = await send(method, path, body, limit);
     if (response.status === 204) {
       await response.body?.cancel();
       return null;
@@ -93,7 +101,12 @@ export function createClient(opts: ClientOptions) {
       (await call<{ task: Task }>('PATCH', `/api/tasks/${segment(id)}`, patch)).task,
     reclaimTask: (id: string) => call<{ ok: true; task_id: string }>('POST', `/api/tasks/${segment(id)}/reclaim`, {}),
 
-    claim: (body: ClaimBody) => callOrNone<ClaimAnswer>('POST', '/api/claims', body),
+    /** null when nothing is ready; with wait_seconds the server holds the request until a task is, or that long. */
+    claim: (body: ClaimWaitBody, opts: ClaimOptions = {}) =>
+      callOrNone<ClaimAnswer>('POST', '/api/claims', body, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(body.wait_seconds ? { timeoutMs: Math.max(timeoutMs, body.wait_seconds * 1000 + CLAIM_WAIT_MARGIN_MS) } : {}),
+      }),
     heartbeat: (runId: number, body: HeartbeatBody) =>
       call<{ claim_expires: number }>('POST', `/api/runs/${runId}/heartbeat`, body),
     complete: (runId: number, body: CompleteBody) => call<CompleteAnswer>('POST', `/api/runs/${runId}/complete`, body),
@@ -137,6 +150,11 @@ export function createClient(opts: ClientOptions) {
       }
     },
   };
+}
+
+interface RequestLimit {
+  signal?: AbortSignal;
+  timeoutMs?: number;
 }
 
 async function parse(response: Response, method: string, path: string): Promise<unknown> {

@@ -4,7 +4,7 @@ import { ApiError } from './api-error.js';
 import type { ClaimBody } from './api-types.js';
 import { createClient } from './client.js';
 import type { PulseboardClient } from './client.js';
-import type { ClaimInput, CompleteReport, HealthOptions, WorkerTransport } from './transport.js';
+import type { ClaimInput, ClaimWait, CompleteReport, HealthOptions, WorkerTransport } from './transport.js';
 
 export interface HttpTransportOptions {
   url: string;
@@ -18,6 +18,8 @@ export interface HttpTransportOptions {
 export function httpTransport(opts: HttpTransportOptions): WorkerTransport & { client: PulseboardClient } {
   const client = createClient({ url: opts.url, token: opts.token });
   const pid = opts.pid ?? process.pid;
+  // Cleared once the server refuses wait_seconds (one that predates held claims): the worker then polls.
+  let serverWaits = true;
   const claimBody = (input: ClaimInput): ClaimBody => ({
     worker: input.worker,
     ttl_seconds: input.ttlSeconds,
@@ -30,9 +32,20 @@ export function httpTransport(opts: HttpTransportOptions): WorkerTransport & { c
     kind: 'http',
     client,
 
-    async claim(input: ClaimInput) {
-      return client.claim(claimBody(input));
+    async claim(input: ClaimInput, wait?: ClaimWait) {
+      if (!wait || !serverWaits) return client.claim(claimBody(input));
+      const seconds = Math.min(MAX_WAIT_SECONDS, Math.max(0, wait.seconds));
+      try {
+        return await client.claim({ ...claimBody(input), wait_seconds: seconds }, { signal: wait.signal });
+      } catch (err) {
+        if (wait.signal.aborted) return null;
+        if (!refusesWait(err)) throw err;
+        serverWaits = false;
+        return client.claim(claimBody(input));
+      }
     },
+
+    canWait: () => serverWaits,
 
     async heartbeat(run: Run, progress) {
       return fenced(run, () =>
@@ -59,6 +72,13 @@ export function httpTransport(opts: HttpTransportOptions): WorkerTransport & { c
       return startHttpHealth(client, health);
     },
   };
+}
+
+/** The server's ceiling for wait_seconds. */
+const MAX_WAIT_SECONDS = 30;
+
+function refusesWait(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 400 && err.detail.includes('wait_seconds');
 }
 
 async function fenced<T>(run: Run, call: () => Promise<T>): Promise<T> {

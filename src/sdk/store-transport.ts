@@ -1,6 +1,10 @@
 import { localHostName, readProcessStartTime } from '../adapters/process/proc-inspector.js';
+import type { EventRow } from '../core/types.js';
+import type { Bus } from '../ports/bus.js';
 import type { ClaimRequest, Store } from '../ports/store.js';
-import type { ClaimInput, CompleteReport, WorkerTransport } from './transport.js';
+import { ClaimWaiters } from '../services/claim-waiters.js';
+import type { CommitSource } from '../services/claim-waiters.js';
+import type { ClaimInput, ClaimWait, CompleteReport, WorkerTransport } from './transport.js';
 import type { Run } from '../core/types.js';
 
 export interface StoreTransportOptions {
@@ -8,14 +12,26 @@ export interface StoreTransportOptions {
   host?: string;
   /** Recorded as the run's worker process; defaults to this process. */
   pid?: number;
+  /**
+   * An idle worker is woken by this process's own commits at once; commits of other processes (another
+   * server on the same SQLite file or PostgreSQL database) are seen by claiming again this often.
+   */
+  fallbackPollSeconds?: number;
+  /** Where other processes publish their commits (board.<board>.events, as the server does): they wake idle workers too. */
+  bus?: Bus;
 }
+
+const DEFAULT_FALLBACK_POLL_SECONDS = 5;
+const BOARD_EVENTS = 'board.*.events';
 
 /** Works on a Store in this process, without HTTP: for embedding and benchmarks. The store throws LeaseLostError itself. */
 export function storeTransport(store: Store, opts: StoreTransportOptions = {}): WorkerTransport {
   const host = opts.host ?? localHostName();
   const pid = opts.pid ?? process.pid;
+  const fallbackMs = (opts.fallbackPollSeconds ?? DEFAULT_FALLBACK_POLL_SECONDS) * 1000;
   // Read once: the pid's start time does not change while it lives, and the claim path is hot.
   const startedAt = readProcessStartTime(pid);
+  const waiters = new ClaimWaiters(commitSource(store, opts.bus));
   const claimRequest = (input: ClaimInput): ClaimRequest => ({
     worker: input.worker,
     host,
@@ -28,9 +44,16 @@ export function storeTransport(store: Store, opts: StoreTransportOptions = {}): 
   return {
     kind: 'store',
 
-    claim(input: ClaimInput) {
-      return store.claim(claimRequest(input));
+    claim(input: ClaimInput, wait?: ClaimWait) {
+      const request = claimRequest(input);
+      if (!wait) return store.claim(request);
+      return waiters.claim({ board: request.board, profile: request.profile ?? null }, () => store.claim(request), {
+        waitMs: Math.min(wait.seconds * 1000, fallbackMs),
+        signal: wait.signal,
+      });
     },
+
+    canWait: () => true,
 
     heartbeat(run: Run, progress) {
       return store.heartbeat(run.id, run.claim_token, {
@@ -47,4 +70,30 @@ export function storeTransport(store: Store, opts: StoreTransportOptions = {}): 
       return (await store.completeAndClaim(run.id, run.claim_token, report, claimRequest(next))).next;
     },
   };
+}
+
+/** This process's commits, and the bus's board events when there is a bus; subscribed only while a claim waits. */
+function commitSource(store: Store, bus: Bus | undefined): CommitSource {
+  return async (notify) => {
+    const stopCommits = store.onCommit(notify);
+    if (!bus) return stopCommits;
+    const subscription = bus.subscribe<EventRow>(BOARD_EVENTS, { queueSize: 64 });
+    void (async () => {
+      try {
+        for await (const message of subscription) if (isEventRow(message.data)) notify([message.data]);
+      } catch {
+        // A bus that fails only costs the wake-ups: the fallback poll still finds the tasks.
+      }
+    })();
+    return () => {
+      stopCommits();
+      subscription.close();
+    };
+  };
+}
+
+function isEventRow(data: unknown): data is EventRow {
+  if (data === null || typeof data !== 'object') return false;
+  const row = data as Partial<EventRow>;
+  return typeof row.kind === 'string' && typeof row.board === 'string' && row.payload !== null && typeof row.payload === 'object';
 }

@@ -7,6 +7,13 @@ export interface ClaimInput {
   board?: string;
 }
 
+/** Asks a claim that finds nothing to wait for a task (see WorkerTransport.claim). */
+export interface ClaimWait {
+  seconds: number;
+  /** Aborts the wait (the worker is stopping); the claim then resolves null or rejects. */
+  signal: AbortSignal;
+}
+
 export interface CompleteReport {
   outcome: WorkerOutcome;
   summary?: string;
@@ -29,7 +36,14 @@ export interface HealthOptions {
  */
 export interface WorkerTransport {
   readonly kind: string;
-  claim(input: ClaimInput): Promise<{ task: Task; run: Run } | null>;
+  /**
+   * With `wait`, a transport that canWait() holds an empty claim until a task may be ready (then claims
+   * again) and resolves null only once it has waited (up to wait.seconds, or its own shorter fallback
+   * interval) or the signal aborted: the worker then claims again at once instead of backing off.
+   */
+  claim(input: ClaimInput, wait?: ClaimWait): Promise<{ task: Task; run: Run } | null>;
+  /** Whether claim honours `wait` now (an older server may not); without it the worker polls with backoff. */
+  canWait?(): boolean;
   heartbeat(run: Run, progress?: { value?: Json; note?: string }): Promise<{ claim_expires: number }>;
   complete(run: Run, report: CompleteReport): Promise<void>;
   /**

@@ -28,7 +28,13 @@ export interface WorkerOptions {
   ttlSeconds?: number;
   /** Default ttlSeconds / 3: two beats may be lost before the lease lapses. */
   heartbeatSeconds?: number;
-  /** First wait after an empty poll; doubles up to maxPollSeconds while nothing is ready. */
+  /**
+   * How long an idle slot's claim waits for a task to become ready, when the transport can wait (the
+   * store transport; a server that takes wait_seconds): the slot starts a new task as soon as one is
+   * ready instead of on its next poll. Default 20; false polls instead.
+   */
+  waitSeconds?: number | false;
+  /** When claims cannot wait: first wait after an empty poll; doubles up to maxPollSeconds while nothing is ready. */
   pollSeconds?: number;
   maxPollSeconds?: number;
   board?: string;

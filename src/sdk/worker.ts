@@ -5,13 +5,15 @@ import type { Run, Task } from '../core/types.js';
 import { WorkerStoppedError } from './errors.js';
 import { runTask } from './run-task.js';
 import type { RunTaskResult } from './run-task.js';
-import type { ClaimInput } from './transport.js';
+import type { ClaimInput, ClaimWait } from './transport.js';
 import { Backoff, WakeableSleep } from './polling.js';
 import type { Worker, WorkerOptions, WorkerStats } from './worker-types.js';
 
 const DEFAULT_TTL_SECONDS = 30;
 const DEFAULT_HEALTH_SECONDS = 10;
 const DEFAULT_STOP_GRACE_SECONDS = 10;
+const DEFAULT_WAIT_SECONDS = 20;
+const MIN_WAITED_MS = 100;
 
 /** Starts a worker at once: `concurrency` slots each claim a task, run the handler and report, until stopped. */
 export function createWorker(opts: WorkerOptions): Worker {
@@ -22,6 +24,9 @@ class WorkerLoop {
   private readonly stats: WorkerStats = { claimed: 0, completed: 0, failed: 0, blocked: 0, lost: 0, in_flight: 0 };
   private readonly inFlight = new Set<AbortController>();
   private readonly sleeper = new WakeableSleep();
+  /** Aborts the claims that are waiting for a task when the worker stops. */
+  private readonly stopped = new AbortController();
+  private readonly waitSeconds: number | null;
   private readonly ttlSeconds: number;
   private readonly heartbeatSeconds: number;
   private readonly onError: (error: unknown, where: string) => void;
@@ -35,6 +40,8 @@ class WorkerLoop {
     this.ttlSeconds = positive(opts.ttlSeconds ?? DEFAULT_TTL_SECONDS, 'ttlSeconds');
     this.heartbeatSeconds = positive(opts.heartbeatSeconds ?? this.ttlSeconds / 3, 'heartbeatSeconds');
     this.onError = opts.onError ?? warnOncePerMessage(opts.name);
+    const waitSeconds = opts.waitSeconds ?? DEFAULT_WAIT_SECONDS;
+    this.waitSeconds = waitSeconds === false ? null : positive(waitSeconds, 'waitSeconds');
   }
 
   start(): Worker {
@@ -54,6 +61,7 @@ class WorkerLoop {
     if (!this.stopping) {
       this.stopping = true;
       this.sleeper.wake();
+      this.stopped.abort();
     }
     if (this.finished) return;
     if (this.graceTimer) clearTimeout(this.graceTimer);
@@ -76,25 +84,38 @@ class WorkerLoop {
     // A task claimed together with the previous completion, run next even if stop() came meanwhile
     // (like a task claimed just as stop() was called).
     let claimed: { task: Task; run: Run } | null = null;
-    // That fused claim found nothing ready: wait like after an empty claim before asking again.
+    // That fused claim found nothing ready: wait like after an empty claim before asking again
+    // (a claim that can wait does its waiting itself).
     let idle = false;
     for (;;) {
       if (!claimed) {
         if (this.stopping) break;
+        const wait = this.claimWait();
         if (idle) {
           idle = false;
-          await this.sleeper.sleep(backoff.next());
-          continue;
+          if (!wait) {
+            await this.sleeper.sleep(backoff.next());
+            continue;
+          }
         }
         if (!this.reserveTask()) break;
+        let failed = false;
+        const askedAt = performance.now();
         try {
-          claimed = await this.opts.transport.claim(this.claimInput());
+          claimed = await this.opts.transport.claim(this.claimInput(), wait ?? undefined);
         } catch (err) {
-          this.onError(err, 'claim');
+          // A waiting claim cut short by stop() is no trouble.
+          if (!this.stopping) this.onError(err, 'claim');
           claimed = null;
+          failed = true;
         }
         if (!claimed) {
           this.started--;
+          if (this.stopping) continue;
+          // It waited (and still can): claim again at once. Errors, polls, and a "wait" that did not
+          // (a server closing) back off.
+          const waited = performance.now() - askedAt >= MIN_WAITED_MS;
+          if (wait && waited && !failed && this.opts.transport.canWait?.()) continue;
           await this.sleeper.sleep(backoff.next());
           continue;
         }
@@ -107,6 +128,12 @@ class WorkerLoop {
       claimed = result.next;
       idle = result.nothingReady;
     }
+  }
+
+  /** How an idle claim waits for work, or null when this transport (or server) cannot: then the slot polls. */
+  private claimWait(): ClaimWait | null {
+    if (this.waitSeconds === null || !this.opts.transport.canWait?.()) return null;
+    return { seconds: this.waitSeconds, signal: this.stopped.signal };
   }
 
   /** Counts one more task toward maxTasks; false once it is reached. */

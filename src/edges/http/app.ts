@@ -8,6 +8,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector, ProcessSignaller } from '../../ports/process-inspector.js';
 import type { Store } from '../../ports/store.js';
 import type { Registry } from '../../services/registry.js';
+import { ClaimWaiters } from '../../services/claim-waiters.js';
 import { createRunControl, DEFAULT_GRACE_SECONDS } from '../../services/run-control.js';
 import { createWorkerControl } from '../../services/worker-control.js';
 import { createAuthHook } from './auth.js';
@@ -15,6 +16,7 @@ import type { ApiContext } from './context.js';
 import { createErrorHandler, handleNotFound } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { createApiMetrics } from './metrics.js';
+import { trackUnusedConnections } from './unused-connections.js';
 import { activeRoutes } from './routes/active.js';
 import { boardRoutes } from './routes/board.js';
 import { claimRoutes } from './routes/claims.js';
@@ -26,6 +28,14 @@ import { taskRoutes } from './routes/tasks.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { workerRoutes } from './routes/workers.js';
 import { AJV_OPTIONS, checkBodyValues, formatValidationError, requireBody } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The held claims, for tests and diagnostics (count, attached). */
+    claimWaiters: ClaimWaiters;
+    eventFeed: EventFeed;
+  }
+}
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -60,12 +70,15 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const connections = trackUnusedConnections(app.server);
   const feed = new EventFeed({
     store: deps.store,
     bus: deps.bus,
     onWorkerChange: (listener) => deps.registry.onChange(listener),
     onError: (err) => app.log.error({ err }, 'event feed read failed'),
   });
+  // The feed's pump reads each commit once for every waiting claim; it reads nothing while none waits.
+  const claimWaiters: ClaimWaiters = new ClaimWaiters((notify) => feed.listen(notify, () => claimWaiters.close()));
   const metrics = createApiMetrics({
     store: deps.store,
     bus: deps.bus,
@@ -96,6 +109,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     workerControl: createWorkerControl(deps.bus, { clock }),
     metrics,
     feed,
+    claimWaiters,
   };
 
   app.decorateRequest('principal', null);
@@ -113,8 +127,14 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     );
   });
   app.addHook('onReady', async () => feed.start());
-  // Streams never end on their own; ending them first lets close() finish.
-  app.addHook('preClose', async () => feed.stop());
+  // Streams and held claims never end on their own; ending them first lets close() finish.
+  app.addHook('preClose', async () => {
+    claimWaiters.close();
+    feed.stop();
+    connections.destroyUnused();
+  });
+  app.decorate('claimWaiters', claimWaiters);
+  app.decorate('eventFeed', feed);
 
   await app.register(swagger, {
     openapi: {

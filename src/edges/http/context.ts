@@ -2,6 +2,7 @@ import type { Bus } from '../../ports/bus.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector } from '../../ports/process-inspector.js';
 import type { Store } from '../../ports/store.js';
+import type { ClaimWaiters } from '../../services/claim-waiters.js';
 import type { Registry } from '../../services/registry.js';
 import type { RunControl } from '../../services/run-control.js';
 import type { WorkerControl } from '../../services/worker-control.js';
@@ -28,4 +29,6 @@ export interface ApiContext {
   workerControl: WorkerControl;
   metrics: ApiMetrics;
   feed: EventFeed;
+  /** Claims held open by wait_seconds, woken through the feed's shared pump. */
+  claimWaiters: ClaimWaiters;
 }

@@ -30,6 +30,8 @@ interface Member {
   catchingUp: boolean;
   held: EventRow[];
   gone: boolean;
+  /** A listener inside the server (the claim long-poll), not a stream: not counted as a client. */
+  internal: boolean;
 }
 
 const BOARD_EVENTS = 'board.*.events';
@@ -43,6 +45,7 @@ export class EventFeed {
   private readonly store: Store;
   private readonly bus: Bus;
   private readonly members = new Set<Member>();
+  private internalMembers = 0;
   private readonly pageSize: number;
   private readonly cleanups: (() => void)[] = [];
   private cursor: number | null = null;
@@ -57,8 +60,14 @@ export class EventFeed {
     this.pageSize = opts.pageSize ?? 500;
   }
 
+  /** Event streams joined. */
   get clientCount(): number {
-    return this.members.size;
+    return this.members.size - this.internalMembers;
+  }
+
+  /** In-process listeners (listen()) joined. */
+  get listenerCount(): number {
+    return this.internalMembers;
   }
 
   start(): void {
@@ -86,6 +95,7 @@ export class EventFeed {
       member.client.close();
     }
     this.members.clear();
+    this.internalMembers = 0;
     this.started = false;
   }
 
@@ -93,12 +103,14 @@ export class EventFeed {
    * Adds a client that has seen every event up to `afterId` (null: it wants only what happens from now
    * on). Resolves once it has caught up; returns how to take it out again.
    */
-  async join(client: FeedClient, afterId: number | null): Promise<() => void> {
-    const member: Member = { client, lastSent: afterId ?? 0, catchingUp: true, held: [], gone: false };
+  async join(client: FeedClient, afterId: number | null, internal = false): Promise<() => void> {
+    const member: Member = { client, lastSent: afterId ?? 0, catchingUp: true, held: [], gone: false, internal };
     this.members.add(member);
+    if (internal) this.internalMembers++;
     const leave = () => {
+      if (member.gone) return;
       member.gone = true;
-      this.members.delete(member);
+      if (this.members.delete(member) && internal) this.internalMembers--;
     };
     try {
       // The pump's cursor is fixed before the catch-up reads, so everything after it reaches this client live.
@@ -112,6 +124,21 @@ export class EventFeed {
       throw err;
     }
     return leave;
+  }
+
+  /**
+   * Every board's rows committed from now on, in id order, read by the shared pump; onClose when the
+   * feed stops. Resolves once listening, with how to stop.
+   */
+  listen(onRows: (rows: EventRow[]) => void, onClose: () => void): Promise<() => void> {
+    const client: FeedClient = {
+      board: null,
+      event: (row) => onRows([row]),
+      worker: () => {},
+      comment: () => {},
+      close: onClose,
+    };
+    return this.join(client, null, true);
   }
 
   wake(): void {

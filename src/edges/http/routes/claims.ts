@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { principalOf } from '../auth.js';
 import { claimRequestFor } from '../claim-request.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses } from '../schemas/common.js';
-import { ClaimBody, ClaimResponse } from '../schemas/runs.js';
+import { ClaimResponse, ClaimWaitBody } from '../schemas/runs.js';
 
 export const claimRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
   app.post(
@@ -11,8 +12,8 @@ export const claimRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
     {
       config: { access: 'work' },
       schema: {
-        summary: 'Claim the best ready task; 204 when none is ready',
-        body: ClaimBody,
+        summary: 'Claim the best ready task; 204 when none is ready (with wait_seconds: none became ready in time)',
+        body: ClaimWaitBody,
         response: {
           200: ClaimResponse,
           204: { type: 'null', description: 'nothing is ready' },
@@ -21,10 +22,34 @@ export const claimRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       },
     },
     async (request, reply) => {
-      const claimed = await ctx.store.claim(await claimRequestFor(ctx, principalOf(request), request.body));
+      const { wait_seconds: waitSeconds = 0, ...body } = request.body;
+      const claimRequest = await claimRequestFor(ctx, principalOf(request), body);
+      const gone = abortOnDisconnect(reply);
+      let claimed;
+      try {
+        claimed = await ctx.claimWaiters.claim(
+          { board: claimRequest.board, profile: claimRequest.profile ?? null },
+          () => ctx.store.claim(claimRequest),
+          { waitMs: waitSeconds * 1000, signal: gone.signal },
+        );
+      } finally {
+        gone.release();
+      }
       if (!claimed) return reply.code(204).send(null);
       ctx.metrics.claims.inc();
       return reply.code(200).send(claimed);
     },
   );
 };
+
+/** Aborts when the client goes away before its answer was written, so a held claim stops waiting. */
+function abortOnDisconnect(reply: FastifyReply): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  };
+  // The client may have left while the request was authenticated, before this listens.
+  if (reply.raw.destroyed || reply.raw.socket?.destroyed !== false) controller.abort();
+  reply.raw.on('close', onClose);
+  return { signal: controller.signal, release: () => reply.raw.off('close', onClose) };
+}

@@ -49,6 +49,24 @@ export const ClaimBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** The longest a claim may be held open waiting for a task (POST /api/claims wait_seconds). */
+export const MAX_CLAIM_WAIT_SECONDS = 30;
+
+/** POST /api/claims alone may wait; a claim sent with a completion (claim_next) answers at once. */
+export const ClaimWaitBody = Type.Object(
+  {
+    ...ClaimBody.properties,
+    wait_seconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: MAX_CLAIM_WAIT_SECONDS,
+        description: 'when nothing is ready, hold the request up to this long until a matching task is; 0 (default) answers at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const ClaimResponse = Type.Object({ task: TaskSchema, run: ClaimedRunSchema });
 
 export const RunHeartbeatBody = Type.Object(
