@@ -21,11 +21,19 @@ export interface StoreTransportOptions {
   bus?: Bus;
 }
 
+/** What a store transport's idle claims hold, for tests and diagnostics. */
+export interface StoreTransportState {
+  /** Claims in progress or waiting for a task. */
+  waitingClaims(): number;
+  /** Subscribed to the store's commits (and the bus), which it is only while a claim waits. */
+  listeningForCommits(): boolean;
+}
+
 const DEFAULT_FALLBACK_POLL_SECONDS = 5;
 const BOARD_EVENTS = 'board.*.events';
 
 /** Works on a Store in this process, without HTTP: for embedding and benchmarks. The store throws LeaseLostError itself. */
-export function storeTransport(store: Store, opts: StoreTransportOptions = {}): WorkerTransport {
+export function storeTransport(store: Store, opts: StoreTransportOptions = {}): WorkerTransport & StoreTransportState {
   const host = opts.host ?? localHostName();
   const pid = opts.pid ?? process.pid;
   const fallbackMs = (opts.fallbackPollSeconds ?? DEFAULT_FALLBACK_POLL_SECONDS) * 1000;
@@ -54,6 +62,9 @@ export function storeTransport(store: Store, opts: StoreTransportOptions = {}): 
     },
 
     canWait: () => true,
+
+    waitingClaims: () => waiters.count,
+    listeningForCommits: () => waiters.attached,
 
     heartbeat(run: Run, progress) {
       return store.heartbeat(run.id, run.claim_token, {
