@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { startHeartbeat } from '../services/heartbeat-publisher.js';
 import { controlSubject } from '../core/subjects.js';
 import type { Subscription } from '../ports/bus.js';
@@ -46,6 +47,8 @@ class WorkerLoop {
 
   start(): Worker {
     const concurrency = Math.max(1, Math.floor(this.opts.concurrency ?? 1));
+    // Every waiting slot listens on the one stop signal (and removes its listener after): not a leak.
+    setMaxListeners(concurrency + 10, this.stopped.signal);
     this.listenForStops();
     const slots = Array.from({ length: concurrency }, () => this.slot());
     const done = Promise.all(slots).then(() => this.finish());
