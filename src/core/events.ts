@@ -1,4 +1,6 @@
-import type { Outcome } from './types.js';
+import type { SettleInput, Settlement } from './settle.js';
+import type { TaskUpdatePlan } from './task-update.js';
+import type { Json, Outcome, Run, Task } from './types.js';
 
 /** The kinds of event rows; one per change to a task or run. */
 export type EventKind =
@@ -19,4 +21,69 @@ export type EventKind =
 export function endRunEventKind(requested: Outcome): EventKind {
   if (requested === 'reclaimed' || requested === 'timed_out') return requested;
   return 'run_ended';
+}
+
+/** An event row before the store gives it an id and a time. */
+export interface EventDraft {
+  board: string;
+  task_id?: string | null;
+  run_id?: number | null;
+  kind: EventKind;
+  payload?: Record<string, Json | undefined>;
+}
+
+/** What a person or the server said about a run's end, beside the core's settlement. */
+export interface RunEndDetails {
+  exit_code?: number | null;
+  error?: string;
+  summary?: string;
+  result?: Json;
+  actor?: string;
+  reason?: string;
+}
+
+/** The one event of a run's end: the run's outcome and where its task went, in one row. */
+export function runEndedEvent(
+  run: Run,
+  task: Task,
+  settle: SettleInput,
+  settlement: Settlement,
+  details: RunEndDetails,
+  kind: EventKind,
+): EventDraft {
+  return {
+    board: run.board,
+    task_id: run.task_id,
+    run_id: run.id,
+    kind,
+    payload: {
+      outcome: settlement.outcome,
+      cause: settlement.outcome === 'gave_up' ? settle.outcome : undefined,
+      task_from: task.status,
+      task_status: settlement.task_status,
+      exit_code: details.exit_code ?? undefined,
+      summary: details.summary,
+      error: details.error,
+      actor: details.actor,
+      reason: details.reason,
+    },
+  };
+}
+
+/** The events of a PATCH: the changed fields, then the status move when there is one. */
+export function taskUpdateEvents(task: Task, plan: TaskUpdatePlan, actor: string | undefined): EventDraft[] {
+  const events: EventDraft[] = [];
+  if (Object.keys(plan.changes).length > 0) {
+    events.push({ board: task.board, task_id: task.id, kind: 'task_updated', payload: { changes: plan.changes as Json, actor } });
+  }
+  if (plan.status) {
+    const { from, to, resetAttempts } = plan.status;
+    events.push({
+      board: task.board,
+      task_id: task.id,
+      kind: 'task_status',
+      payload: { from, to, actor, attempts_reset: resetAttempts },
+    });
+  }
+  return events;
 }

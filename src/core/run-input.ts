@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { validatePid } from './claim.js';
 import { validateJson } from './task-input.js';
 import type { StopDestination, WorkerOutcome } from './types.js';
 import type { CompleteInput, EndRunInput, HeartbeatInput } from '../ports/store.js';
@@ -62,4 +63,25 @@ export function validateText(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new InvalidInputError(`${field} must be a string`);
   if (value.length > MAX_TEXT) throw new InvalidInputError(`${field} must be at most ${MAX_TEXT} characters`);
   return value;
+}
+
+export interface ProcessRecord {
+  pid: number;
+  worker_started_at: number | null;
+  host?: string;
+}
+
+/** The worker process the dispatcher records on a live run. */
+export function validateProcessRecord(proc: ProcessRecord): ProcessRecord {
+  if (proc === null || typeof proc !== 'object') throw new InvalidInputError('process must be an object');
+  validatePid(proc.pid);
+  if (proc.pid === undefined || proc.pid === null) throw new InvalidInputError('pid is required');
+  const startedAt = proc.worker_started_at ?? null;
+  if (startedAt !== null && (typeof startedAt !== 'number' || !Number.isFinite(startedAt))) {
+    throw new InvalidInputError('worker_started_at must be a number or null');
+  }
+  if (proc.host !== undefined && (typeof proc.host !== 'string' || proc.host.length === 0)) {
+    throw new InvalidInputError('host must be a non-empty string');
+  }
+  return { pid: proc.pid, worker_started_at: startedAt, ...(proc.host !== undefined ? { host: proc.host } : {}) };
 }

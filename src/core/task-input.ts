@@ -2,7 +2,8 @@ import { InvalidInputError } from './errors.js';
 import { DEFAULT_BOARD, isBoardSlug, isProfileName, isTaskId } from './ids.js';
 import { TASK_STATUSES } from './types.js';
 import type { Json, TaskStatus } from './types.js';
-import type { NewTask, TaskPatch } from '../ports/store.js';
+import type { NewTask, TaskFilter, TaskPatch } from '../ports/store.js';
+import { validateText } from './run-input.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const MAX_TITLE_LENGTH = 500;
@@ -149,4 +150,30 @@ export function validateJson(value: unknown, field: string): Json {
 function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+export function validateTaskId(id: unknown): string {
+  if (!isTaskId(id)) throw new InvalidInputError(`task id ${JSON.stringify(id)} is malformed (t_ + 8 hex)`);
+  return id;
+}
+
+/** Checks a task listing's filter; the store turns what it holds into its own WHERE clause. */
+export function validateTaskFilter(filter: TaskFilter): TaskFilter {
+  if (filter.board !== undefined && !isBoardSlug(filter.board)) {
+    throw new InvalidInputError(`board ${JSON.stringify(filter.board)} is not a board slug`);
+  }
+  if (filter.status !== undefined && !TASK_STATUSES.includes(filter.status)) {
+    throw new InvalidInputError(`status must be one of ${TASK_STATUSES.join(', ')}`);
+  }
+  if (filter.limit !== undefined && (!Number.isSafeInteger(filter.limit) || filter.limit < 1)) {
+    throw new InvalidInputError('limit must be a positive integer');
+  }
+  return filter;
+}
+
+export function validateComment(taskId: unknown, author: unknown, body: unknown): void {
+  validateTaskId(taskId);
+  if (typeof author !== 'string' || author.trim().length === 0) throw new InvalidInputError('author must be a non-empty string');
+  validateText(body, 'body');
+  if ((body as string).trim().length === 0) throw new InvalidInputError('comment body must not be empty');
 }

@@ -1,4 +1,4 @@
-import type { EventKind } from '../../../core/events.js';
+import type { EventDraft, EventKind } from '../../../core/events.js';
 import type { EventRow, Json } from '../../../core/types.js';
 import type { Executor } from './sql.js';
 
@@ -22,13 +22,8 @@ export interface ReadContext {
   now: number;
 }
 
-export interface NewEvent {
-  board: string;
-  task_id?: string | null;
-  run_id?: number | null;
-  kind: EventKind;
-  payload?: Record<string, Json | undefined>;
-}
+/** An event row before the store gives it an id and a time. */
+export type NewEvent = EventDraft;
 
 export interface PendingEvent {
   board: string;

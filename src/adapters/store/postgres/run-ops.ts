@@ -1,5 +1,6 @@
-import { validatePid } from '../../../core/claim.js';
-import { ConflictError, InvalidInputError, LeaseLostError, NotFoundError } from '../../../core/errors.js';
+import { validateProcessRecord } from '../../../core/run-input.js';
+import type { ProcessRecord } from '../../../core/run-input.js';
+import { ConflictError, LeaseLostError, NotFoundError } from '../../../core/errors.js';
 import { endRunEventKind } from '../../../core/events.js';
 import { assertFence, isOverRuntime } from '../../../core/lease.js';
 import {
@@ -59,33 +60,24 @@ export async function complete(ctx: WriteContext, runId: number, token: string, 
 export async function recordProcess(
   ctx: WriteContext,
   rawRunId: number,
-  proc: { pid: number; worker_started_at: number | null; host?: string },
+  rawProc: ProcessRecord,
 ): Promise<Run> {
   const runId = validateRunId(rawRunId);
-  if (proc === null || typeof proc !== 'object') throw new InvalidInputError('process must be an object');
-  validatePid(proc.pid);
-  if (proc.pid === undefined || proc.pid === null) throw new InvalidInputError('pid is required');
-  const startedAt = proc.worker_started_at ?? null;
-  if (startedAt !== null && (typeof startedAt !== 'number' || !Number.isFinite(startedAt))) {
-    throw new InvalidInputError('worker_started_at must be a number or null');
-  }
-  if (proc.host !== undefined && (typeof proc.host !== 'string' || proc.host.length === 0)) {
-    throw new InvalidInputError('host must be a non-empty string');
-  }
+  const { pid, worker_started_at: startedAt, host: newHost } = validateProcessRecord(rawProc);
   const run = await lockRun(ctx.db, runId);
   if (run.ended_at !== null) throw new ConflictError(`run ${runId} already ended`);
-  const host = proc.host ?? run.host;
+  const host = newHost ?? run.host;
   const updated = await row<RunRow>(
     ctx.db,
     'UPDATE runs SET worker_pid = $1, worker_started_at = $2, host = $3 WHERE id = $4 RETURNING *',
-    [proc.pid, startedAt, host, runId],
+    [pid, startedAt, host, runId],
   );
   emit(ctx, {
     board: run.board,
     task_id: run.task_id,
     run_id: run.id,
     kind: 'process_recorded',
-    payload: { pid: proc.pid, worker_started_at: startedAt, host },
+    payload: { pid: pid, worker_started_at: startedAt, host },
   });
   return toRun(updated as RunRow);
 }

@@ -1,8 +1,9 @@
 import { NotFoundError } from '../../../core/errors.js';
-import type { EventKind } from '../../../core/events.js';
+import { runEndedEvent } from '../../../core/events.js';
+import type { EventKind, RunEndDetails } from '../../../core/events.js';
 import { settleRun } from '../../../core/settle.js';
 import type { SettleInput } from '../../../core/settle.js';
-import type { Json, Run, Task } from '../../../core/types.js';
+import type { Run, Task } from '../../../core/types.js';
 import type { RunEnded } from '../../../ports/store.js';
 import { toRun, toTask } from '../shared/rows.js';
 import type { RunRow, TaskRow } from '../shared/rows.js';
@@ -46,14 +47,7 @@ export async function lockRunAndTask(db: Executor, id: number): Promise<LockedRu
   return { run: toRun(found.run), task: toTask(found.task), allParentsDone: found.unfinished === 0 };
 }
 
-export interface RunEndDetails {
-  exit_code?: number | null;
-  error?: string;
-  summary?: string;
-  result?: Json;
-  actor?: string;
-  reason?: string;
-}
+export type { RunEndDetails } from '../../../core/events.js';
 
 const APPLY_SETTLEMENT_SQL = `WITH ended AS (
     UPDATE runs SET ended_at = $2, outcome = $3, exit_code = $4, summary = $5, error = $6, metadata = $7::jsonb
@@ -99,23 +93,7 @@ export async function finishRun(
     moved || details.result !== undefined,
   ]);
   if (!applied?.run) throw new Error(`run ${run.id} changed under its row lock`);
-  emit(ctx, {
-    board: run.board,
-    task_id: run.task_id,
-    run_id: run.id,
-    kind,
-    payload: {
-      outcome: settlement.outcome,
-      cause: settlement.outcome === 'gave_up' ? settle.outcome : undefined,
-      task_from: task.status,
-      task_status: settlement.task_status,
-      exit_code: details.exit_code ?? undefined,
-      summary: details.summary,
-      error: details.error,
-      actor: details.actor,
-      reason: details.reason,
-    },
-  });
+  emit(ctx, runEndedEvent(run, task, settle, settlement, details, kind));
   if (moved && (settlement.task_status === 'done' || task.status === 'done')) await refreshChildren(ctx, task.id);
   return { run: toRun(applied.run), task: toTask(applied.task) };
 }

@@ -1,11 +1,10 @@
-import { InvalidInputError, NotFoundError } from '../../../core/errors.js';
-import { isBoardSlug, isTaskId, newTaskId } from '../../../core/ids.js';
+import { NotFoundError } from '../../../core/errors.js';
+import { newTaskId } from '../../../core/ids.js';
 import { checkParents, initialStatus, parentsNotDone } from '../../../core/readiness.js';
-import { validateText } from '../../../core/run-input.js';
-import { validateNewTask, validateTaskPatch } from '../../../core/task-input.js';
+import { validateComment, validateNewTask, validateTaskFilter, validateTaskId, validateTaskPatch } from '../../../core/task-input.js';
+import { taskUpdateEvents } from '../../../core/events.js';
 import { planTaskUpdate } from '../../../core/task-update.js';
-import { TASK_STATUSES } from '../../../core/types.js';
-import type { Comment, Json, Task } from '../../../core/types.js';
+import type { Comment, Task } from '../../../core/types.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../../../ports/store.js';
 import { toComment } from '../shared/rows.js';
 import { emit } from './context.js';
@@ -82,7 +81,7 @@ async function insertTask(ctx: WriteContext, draft: ReturnType<typeof validateNe
 }
 
 export async function updateTask(ctx: WriteContext, id: string, rawPatch: TaskPatch, actor: string | undefined): Promise<Task> {
-  if (!isTaskId(id)) throw new InvalidInputError(`task id ${JSON.stringify(id)} is malformed (t_ + 8 hex)`);
+  validateTaskId(id);
   const patch = validateTaskPatch(rawPatch);
   const task = await lockTask(ctx.db, id);
   if (!task) throw new NotFoundError(`task ${id} not found`);
@@ -119,19 +118,8 @@ export async function updateTask(ctx: WriteContext, id: string, rawPatch: TaskPa
   await execute(ctx.db, `UPDATE tasks SET ${assignments.join(', ')} WHERE id = $${params.length}`, params);
   if (changes.parents !== undefined) await replaceParents(ctx, id, changes.parents, true);
 
-  if (Object.keys(changes).length > 0) {
-    emit(ctx, { board: task.board, task_id: id, kind: 'task_updated', payload: { changes: changes as Json, actor } });
-  }
-  if (plan.status) {
-    const { from, to } = plan.status;
-    emit(ctx, {
-      board: task.board,
-      task_id: id,
-      kind: 'task_status',
-      payload: { from, to, actor, attempts_reset: plan.status.resetAttempts },
-    });
-    if (from === 'done' || to === 'done') await refreshChildren(ctx, id);
-  }
+  for (const event of taskUpdateEvents(task, plan, actor)) emit(ctx, event);
+  if (plan.status && (plan.status.from === 'done' || plan.status.to === 'done')) await refreshChildren(ctx, id);
   return requireTask(ctx.db, id);
 }
 
@@ -142,26 +130,15 @@ export async function listTasks(ctx: ReadContext, filter: TaskFilter = {}): Prom
     params.push(value);
     clauses.push(`${sql} $${params.length}`);
   };
-  if (filter.board !== undefined) {
-    if (!isBoardSlug(filter.board)) throw new InvalidInputError(`board ${JSON.stringify(filter.board)} is not a board slug`);
-    where('t.board =', filter.board);
-  }
-  if (filter.status !== undefined) {
-    if (!TASK_STATUSES.includes(filter.status)) throw new InvalidInputError(`status must be one of ${TASK_STATUSES.join(', ')}`);
-    where('t.status =', filter.status);
-  }
+  validateTaskFilter(filter);
+  if (filter.board !== undefined) where('t.board =', filter.board);
+  if (filter.status !== undefined) where('t.status =', filter.status);
   if (filter.assignee !== undefined) where('t.assignee =', filter.assignee);
-  if (filter.limit !== undefined && (!Number.isSafeInteger(filter.limit) || filter.limit < 1)) {
-    throw new InvalidInputError('limit must be a positive integer');
-  }
   return readTasks(ctx.db, clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params, filter.limit);
 }
 
 export async function addComment(ctx: WriteContext, taskId: string, author: string, body: string): Promise<Comment> {
-  if (!isTaskId(taskId)) throw new InvalidInputError(`task id ${JSON.stringify(taskId)} is malformed (t_ + 8 hex)`);
-  if (typeof author !== 'string' || author.trim().length === 0) throw new InvalidInputError('author must be a non-empty string');
-  validateText(body, 'body');
-  if (body.trim().length === 0) throw new InvalidInputError('comment body must not be empty');
+  validateComment(taskId, author, body);
   const task = await requireTask(ctx.db, taskId);
   const inserted = await row<Comment>(
     ctx.db,

@@ -1,7 +1,8 @@
-import { ConflictError, InvalidInputError, LeaseLostError } from '../../../core/errors.js';
+import { ConflictError, LeaseLostError } from '../../../core/errors.js';
 import { endRunEventKind } from '../../../core/events.js';
 import { assertFence, isOverRuntime } from '../../../core/lease.js';
-import { validatePid } from '../../../core/claim.js';
+import { validateProcessRecord } from '../../../core/run-input.js';
+import type { ProcessRecord } from '../../../core/run-input.js';
 import {
   validateClaimToken,
   validateCompleteInput,
@@ -86,29 +87,20 @@ export function complete(ctx: WriteContext, rawRunId: number, rawToken: string, 
 export function recordProcess(
   ctx: WriteContext,
   rawRunId: number,
-  proc: { pid: number; worker_started_at: number | null; host?: string },
+  rawProc: ProcessRecord,
 ): Run {
   const runId = validateRunId(rawRunId);
-  if (proc === null || typeof proc !== 'object') throw new InvalidInputError('process must be an object');
-  validatePid(proc.pid);
-  if (proc.pid === undefined || proc.pid === null) throw new InvalidInputError('pid is required');
-  const startedAt = proc.worker_started_at ?? null;
-  if (startedAt !== null && (typeof startedAt !== 'number' || !Number.isFinite(startedAt))) {
-    throw new InvalidInputError('worker_started_at must be a number or null');
-  }
-  if (proc.host !== undefined && (typeof proc.host !== 'string' || proc.host.length === 0)) {
-    throw new InvalidInputError('host must be a non-empty string');
-  }
+  const { pid, worker_started_at: startedAt, host: newHost } = validateProcessRecord(rawProc);
   const run = requireRun(ctx.q, runId);
   if (run.ended_at !== null) throw new ConflictError(`run ${runId} already ended`);
-  const host = proc.host ?? run.host;
-  ctx.q.run('UPDATE runs SET worker_pid = ?, worker_started_at = ?, host = ? WHERE id = ?', proc.pid, startedAt, host, runId);
+  const host = newHost ?? run.host;
+  ctx.q.run('UPDATE runs SET worker_pid = ?, worker_started_at = ?, host = ? WHERE id = ?', pid, startedAt, host, runId);
   emit(ctx, {
     board: run.board,
     task_id: run.task_id,
     run_id: run.id,
     kind: 'process_recorded',
-    payload: { pid: proc.pid, worker_started_at: startedAt, host },
+    payload: { pid: pid, worker_started_at: startedAt, host },
   });
   return requireRun(ctx.q, runId);
 }

@@ -1,8 +1,9 @@
 import { NotFoundError } from '../../../core/errors.js';
 import { settleRun } from '../../../core/settle.js';
 import type { SettleInput } from '../../../core/settle.js';
-import type { EventKind } from '../../../core/events.js';
-import type { Json, Run, Task } from '../../../core/types.js';
+import { runEndedEvent } from '../../../core/events.js';
+import type { EventKind, RunEndDetails } from '../../../core/events.js';
+import type { Run, Task } from '../../../core/types.js';
 import type { RunEnded } from '../../../ports/store.js';
 import { jsonText, toRun } from '../shared/rows.js';
 import type { RunRow } from '../shared/rows.js';
@@ -54,14 +55,7 @@ export function insertRun(ctx: WriteContext, run: Omit<Run, 'id'>): number {
   return Number(result.lastInsertRowid);
 }
 
-export interface RunEndDetails {
-  exit_code?: number | null;
-  error?: string;
-  summary?: string;
-  result?: Json;
-  actor?: string;
-  reason?: string;
-}
+export type { RunEndDetails } from '../../../core/events.js';
 
 /**
  * Closes a live run and moves its task as the core decides, with one event for both, then lets
@@ -102,23 +96,7 @@ export function finishRun(
       task.id,
     );
   }
-  emit(ctx, {
-    board: run.board,
-    task_id: run.task_id,
-    run_id: run.id,
-    kind,
-    payload: {
-      outcome: settlement.outcome,
-      cause: settlement.outcome === 'gave_up' ? settle.outcome : undefined,
-      task_from: task.status,
-      task_status: settlement.task_status,
-      exit_code: details.exit_code ?? undefined,
-      summary: details.summary,
-      error: details.error,
-      actor: details.actor,
-      reason: details.reason,
-    },
-  });
+  emit(ctx, runEndedEvent(run, task, settle, settlement, details, kind));
   if (moved && (settlement.task_status === 'done' || task.status === 'done')) refreshChildren(ctx, task.id);
   return { run: requireRun(ctx.q, run.id), task: requireTask(ctx.q, task.id) };
 }

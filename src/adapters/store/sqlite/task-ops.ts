@@ -1,12 +1,10 @@
-import { InvalidInputError } from '../../../core/errors.js';
-import { isBoardSlug, isTaskId, newTaskId } from '../../../core/ids.js';
+import { newTaskId } from '../../../core/ids.js';
 import { checkParents, initialStatus, parentsNotDone } from '../../../core/readiness.js';
-import { validateNewTask, validateTaskPatch } from '../../../core/task-input.js';
+import { validateComment, validateNewTask, validateTaskFilter, validateTaskId, validateTaskPatch } from '../../../core/task-input.js';
+import { taskUpdateEvents } from '../../../core/events.js';
 import { forBatchItem, resolveBatchParents, validateTaskBatch } from '../../../core/task-batch.js';
 import { planTaskUpdate } from '../../../core/task-update.js';
-import { validateText } from '../../../core/run-input.js';
-import { TASK_STATUSES } from '../../../core/types.js';
-import type { Comment, Json, Task } from '../../../core/types.js';
+import type { Comment, Task } from '../../../core/types.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../../../ports/store.js';
 import { jsonText, toComment } from '../shared/rows.js';
 import { emit } from './context.js';
@@ -78,7 +76,7 @@ function unusedTaskId(ctx: WriteContext): string {
 }
 
 export function updateTask(ctx: WriteContext, id: string, rawPatch: TaskPatch, actor: string | undefined): Task {
-  if (!isTaskId(id)) throw new InvalidInputError(`task id ${JSON.stringify(id)} is malformed (t_ + 8 hex)`);
+  validateTaskId(id);
   const patch = validateTaskPatch(rawPatch);
   const task = requireTask(ctx.q, id);
   if (patch.parents !== undefined) {
@@ -111,32 +109,20 @@ export function updateTask(ctx: WriteContext, id: string, rawPatch: TaskPatch, a
   ctx.q.run(`UPDATE tasks SET ${assignments.join(', ')} WHERE id = ?`, ...params, id);
   if (changes.parents !== undefined) replaceParents(ctx, id, changes.parents);
 
-  if (Object.keys(changes).length > 0) {
-    emit(ctx, { board: task.board, task_id: id, kind: 'task_updated', payload: { changes: changes as Json, actor } });
-  }
-  if (plan.status) {
-    const { from, to } = plan.status;
-    emit(ctx, {
-      board: task.board,
-      task_id: id,
-      kind: 'task_status',
-      payload: { from, to, actor, attempts_reset: plan.status.resetAttempts },
-    });
-    if (from === 'done' || to === 'done') refreshChildren(ctx, id);
-  }
+  for (const event of taskUpdateEvents(task, plan, actor)) emit(ctx, event);
+  if (plan.status && (plan.status.from === 'done' || plan.status.to === 'done')) refreshChildren(ctx, id);
   return requireTask(ctx.q, id);
 }
 
 export function listTasks(ctx: ReadContext, filter: TaskFilter = {}): Task[] {
+  validateTaskFilter(filter);
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (filter.board !== undefined) {
-    if (!isBoardSlug(filter.board)) throw new InvalidInputError(`board ${JSON.stringify(filter.board)} is not a board slug`);
     clauses.push('t.board = ?');
     params.push(filter.board);
   }
   if (filter.status !== undefined) {
-    if (!TASK_STATUSES.includes(filter.status)) throw new InvalidInputError(`status must be one of ${TASK_STATUSES.join(', ')}`);
     clauses.push('t.status = ?');
     params.push(filter.status);
   }
@@ -144,18 +130,12 @@ export function listTasks(ctx: ReadContext, filter: TaskFilter = {}): Task[] {
     clauses.push('t.assignee = ?');
     params.push(filter.assignee);
   }
-  if (filter.limit !== undefined && (!Number.isSafeInteger(filter.limit) || filter.limit < 1)) {
-    throw new InvalidInputError('limit must be a positive integer');
-  }
   const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
   return readTasks(ctx, where, params, filter.limit);
 }
 
 export function addComment(ctx: WriteContext, taskId: string, author: string, body: string): Comment {
-  if (!isTaskId(taskId)) throw new InvalidInputError(`task id ${JSON.stringify(taskId)} is malformed (t_ + 8 hex)`);
-  if (typeof author !== 'string' || author.trim().length === 0) throw new InvalidInputError('author must be a non-empty string');
-  validateText(body, 'body');
-  if (body.trim().length === 0) throw new InvalidInputError('comment body must not be empty');
+  validateComment(taskId, author, body);
   const task = requireTask(ctx.q, taskId);
   const result = ctx.q.run(
     'INSERT INTO comments (task_id, author, body, created_at) VALUES (?, ?, ?, ?)',
