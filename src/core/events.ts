@@ -1,6 +1,7 @@
 import type { SettleInput, Settlement } from './settle.js';
+import type { TaskDraft } from './task-input.js';
 import type { TaskUpdatePlan } from './task-update.js';
-import type { Json, Outcome, Run, Task } from './types.js';
+import type { Json, Outcome, Run, Task, TaskStatus } from './types.js';
 
 /** The kinds of event rows; one per change to a task or run. */
 export type EventKind =
@@ -86,4 +87,8 @@ export function taskUpdateEvents(task: Task, plan: TaskUpdatePlan, actor: string
     });
   }
   return events;
+}
+
+export function taskCreatedPayload(draft: TaskDraft, status: TaskStatus, actor: string | undefined): Record<string, Json | undefined> {
+  return { title: draft.title, status, assignee: draft.assignee, priority: draft.priority, parents: draft.parents, actor };
 }

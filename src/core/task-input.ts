@@ -1,7 +1,7 @@
 import { InvalidInputError } from './errors.js';
 import { DEFAULT_BOARD, isBoardSlug, isProfileName, isTaskId } from './ids.js';
 import { TASK_STATUSES } from './types.js';
-import type { Json, TaskStatus } from './types.js';
+import type { Json, Task, TaskStatus } from './types.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../ports/store.js';
 import { validateText } from './run-input.js';
 
@@ -176,4 +176,25 @@ export function validateComment(taskId: unknown, author: unknown, body: unknown)
   if (typeof author !== 'string' || author.trim().length === 0) throw new InvalidInputError('author must be a non-empty string');
   validateText(body, 'body');
   if ((body as string).trim().length === 0) throw new InvalidInputError('comment body must not be empty');
+}
+
+/** The task a store has just inserted from a validated draft (before any run touched it). */
+export function taskFromDraft(draft: TaskDraft, id: string, status: TaskStatus, now: number): Task {
+  return {
+    id,
+    board: draft.board,
+    title: draft.title,
+    body: draft.body,
+    assignee: draft.assignee,
+    priority: draft.priority,
+    status,
+    parents: [...draft.parents],
+    max_runtime_seconds: draft.max_runtime_seconds,
+    max_attempts: draft.max_attempts,
+    attempts: 0,
+    created_at: now,
+    updated_at: now,
+    current_run_id: null,
+    result: null,
+  };
 }

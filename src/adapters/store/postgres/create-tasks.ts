@@ -1,7 +1,8 @@
 import { newTaskId } from '../../../core/ids.js';
 import { initialStatus } from '../../../core/readiness.js';
 import { forBatchItem, forBatchItemAsync, resolveBatchParents, validateTaskBatch } from '../../../core/task-batch.js';
-import { validateNewTask } from '../../../core/task-input.js';
+import { taskFromDraft, validateNewTask } from '../../../core/task-input.js';
+import { taskCreatedPayload } from '../../../core/events.js';
 import type { Task } from '../../../core/types.js';
 import type { NewTask } from '../../../ports/store.js';
 import { emit } from './context.js';
@@ -98,25 +99,9 @@ async function insertPlain(ctx: WriteContext, items: { draft: Draft }[], actor: 
       board: draft.board,
       task_id: id,
       kind: 'task_created',
-      payload: { title: draft.title, status: status(draft), assignee: draft.assignee, priority: draft.priority, parents: [], actor },
+      payload: taskCreatedPayload(draft, status(draft), actor),
     });
-    return {
-      id,
-      board: draft.board,
-      title: draft.title,
-      body: draft.body,
-      assignee: draft.assignee,
-      priority: draft.priority,
-      status: status(draft),
-      parents: [],
-      max_runtime_seconds: draft.max_runtime_seconds,
-      max_attempts: draft.max_attempts,
-      attempts: 0,
-      created_at: ctx.now,
-      updated_at: ctx.now,
-      current_run_id: null,
-      result: null,
-    };
+    return taskFromDraft(draft, id, status(draft), ctx.now);
   });
 }
 

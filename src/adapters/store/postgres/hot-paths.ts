@@ -1,7 +1,8 @@
 import { newTaskId } from '../../../core/ids.js';
 import { initialStatus } from '../../../core/readiness.js';
 import { settleRun } from '../../../core/settle.js';
-import { validateNewTask } from '../../../core/task-input.js';
+import { taskFromDraft, validateNewTask } from '../../../core/task-input.js';
+import { taskCreatedPayload } from '../../../core/events.js';
 import type { CompleteInput, HeartbeatInput, NewTask, RunEnded } from '../../../ports/store.js';
 import type { EventRow, Task } from '../../../core/types.js';
 import { toRun, toTask } from '../shared/rows.js';
@@ -190,7 +191,7 @@ export async function fastCreateTask(
   const event = pendingEvent({
     board: draft.board,
     kind: 'task_created',
-    payload: { title: draft.title, status, assignee: draft.assignee, priority: draft.priority, parents: [], actor },
+    payload: taskCreatedPayload(draft, status, actor),
   });
   for (;;) {
     const id = newTaskId();
@@ -208,23 +209,7 @@ export async function fastCreateTask(
       JSON.stringify(event.payload),
     ]);
     if (!created) continue;
-    const task: Task = {
-      id,
-      board: draft.board,
-      title: draft.title,
-      body: draft.body,
-      assignee: draft.assignee,
-      priority: draft.priority,
-      status,
-      parents: [],
-      max_runtime_seconds: draft.max_runtime_seconds,
-      max_attempts: draft.max_attempts,
-      attempts: 0,
-      created_at: now,
-      updated_at: now,
-      current_run_id: null,
-      result: null,
-    };
+    const task: Task = taskFromDraft(draft, id, status, now);
     return { task, events: eventsFromJson(created.events) };
   }
 }

@@ -1,8 +1,8 @@
 import { NotFoundError } from '../../../core/errors.js';
 import { newTaskId } from '../../../core/ids.js';
 import { checkParents, initialStatus, parentsNotDone } from '../../../core/readiness.js';
-import { validateComment, validateNewTask, validateTaskFilter, validateTaskId, validateTaskPatch } from '../../../core/task-input.js';
-import { taskUpdateEvents } from '../../../core/events.js';
+import { taskFromDraft, validateComment, validateNewTask, validateTaskFilter, validateTaskId, validateTaskPatch } from '../../../core/task-input.js';
+import { taskCreatedPayload, taskUpdateEvents } from '../../../core/events.js';
 import { planTaskUpdate } from '../../../core/task-update.js';
 import type { Comment, Task } from '../../../core/types.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../../../ports/store.js';
@@ -34,25 +34,9 @@ export async function createTask(ctx: WriteContext, input: NewTask, actor: strin
     board: draft.board,
     task_id: id,
     kind: 'task_created',
-    payload: { title: draft.title, status, assignee: draft.assignee, priority: draft.priority, parents: draft.parents, actor },
+    payload: taskCreatedPayload(draft, status, actor),
   });
-  return {
-    id,
-    board: draft.board,
-    title: draft.title,
-    body: draft.body,
-    assignee: draft.assignee,
-    priority: draft.priority,
-    status,
-    parents: [...draft.parents],
-    max_runtime_seconds: draft.max_runtime_seconds,
-    max_attempts: draft.max_attempts,
-    attempts: 0,
-    created_at: ctx.now,
-    updated_at: ctx.now,
-    current_run_id: null,
-    result: null,
-  };
+  return taskFromDraft(draft, id, status, ctx.now);
 }
 
 /** 8 hex digits collide now and then in a large board (birthday bound): a taken id is simply drawn again. */

@@ -1,7 +1,7 @@
 import { newTaskId } from '../../../core/ids.js';
 import { checkParents, initialStatus, parentsNotDone } from '../../../core/readiness.js';
 import { validateComment, validateNewTask, validateTaskFilter, validateTaskId, validateTaskPatch } from '../../../core/task-input.js';
-import { taskUpdateEvents } from '../../../core/events.js';
+import { taskCreatedPayload, taskUpdateEvents } from '../../../core/events.js';
 import { forBatchItem, resolveBatchParents, validateTaskBatch } from '../../../core/task-batch.js';
 import { planTaskUpdate } from '../../../core/task-update.js';
 import type { Comment, Task } from '../../../core/types.js';
@@ -47,7 +47,7 @@ export function createTask(ctx: WriteContext, input: NewTask, actor: string | un
     board: draft.board,
     task_id: id,
     kind: 'task_created',
-    payload: { title: draft.title, status, assignee: draft.assignee, priority: draft.priority, parents: draft.parents, actor },
+    payload: taskCreatedPayload(draft, status, actor),
   });
   return requireTask(ctx.q, id);
 }
