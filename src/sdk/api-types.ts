@@ -11,6 +11,7 @@ import type {
   TaskStatus,
   WorkerOutcome,
 } from '../core/types.js';
+import type { NewTask, TaskFilter, TaskPatch } from '../ports/store.js';
 
 /** Request and answer shapes of the HTTP API (DESIGN.md), as the client sees them. */
 
@@ -19,34 +20,12 @@ export interface BoardView {
   now: number;
 }
 
-export interface NewTaskBody {
-  title: string;
-  body?: string;
-  assignee?: string | null;
-  priority?: number;
-  parents?: string[];
-  max_runtime_seconds?: number | null;
-  max_attempts?: number;
-  board?: string;
-}
+/** The wire bodies are the store's inputs minus what only the server decides. */
+export type NewTaskBody = Omit<NewTask, 'triage'>;
 
-export interface TaskPatchBody {
-  title?: string;
-  body?: string;
-  assignee?: string | null;
-  priority?: number;
-  parents?: string[];
-  max_runtime_seconds?: number | null;
-  max_attempts?: number;
-  status?: Exclude<TaskStatus, 'running'>;
-  result?: Json | null;
-}
+export type TaskPatchBody = TaskPatch;
 
-export interface TaskQuery {
-  status?: TaskStatus;
-  assignee?: string;
-  board?: string;
-}
+export type TaskQuery = Omit<TaskFilter, 'limit'>;
 
 export interface TaskDetail {
   task: Task;
