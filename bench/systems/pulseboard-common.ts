@@ -1,7 +1,8 @@
 import { createWorker } from '../../src/sdk/worker.js';
 import type { WorkerTransport } from '../../src/sdk/transport.js';
 import type { Store } from '../../src/ports/store.js';
-import type { JobHandler, JobPayload, WorkerPool } from './types.js';
+import { storeTransport } from '../../src/sdk/store-transport.js';
+import type { BenchSystem, JobHandler, JobPayload, SetupOptions, WorkerPool } from './types.js';
 
 /** Store.createTasks takes up to this many tasks per call, each call one transaction. */
 const BATCH_SIZE = 1000;
@@ -31,4 +32,35 @@ export function startSdkWorkers(transport: WorkerTransport, concurrency: number,
 export async function pendingTasks(store: Store): Promise<number> {
   const counts = await store.countTasksByStatus();
   return counts.todo + counts.ready + counts.running;
+}
+
+/** Pulseboard's SDK worker in this process on a store it opens itself; subclasses say which store and how to empty it. */
+export abstract class InProcessStoreSystem implements BenchSystem {
+  abstract readonly name: string;
+  protected store: Store | null = null;
+
+  abstract setup(opts: SetupOptions): Promise<void>;
+  abstract clear(): Promise<void>;
+  abstract teardown(): Promise<void>;
+
+  enqueueBulk(payloads: readonly JobPayload[]): Promise<void> {
+    return createTasks(this.requireStore(), payloads);
+  }
+
+  async enqueueOne(payload: JobPayload): Promise<void> {
+    await this.requireStore().createTask({ title: String(payload.seq) });
+  }
+
+  async startWorkers(concurrency: number, handler: JobHandler): Promise<WorkerPool> {
+    return startSdkWorkers(storeTransport(this.requireStore()), concurrency, handler);
+  }
+
+  pending(): Promise<number> {
+    return pendingTasks(this.requireStore());
+  }
+
+  protected requireStore(): Store {
+    if (!this.store) throw new Error(`${this.name}: setup() first`);
+    return this.store;
+  }
 }
