@@ -53,6 +53,14 @@ export interface Store {
    * ...) nothing is claimed. `next` is null when no task was ready.
    */
   completeAndClaim(runId: number, claimToken: string, input: CompleteInput, next: ClaimRequest): Promise<CompletedAndClaimed>;
+  /**
+   * completeAndClaim for several runs that ended together (a worker pool's slots, the requests a
+   * server received in one tick), sharing commits: answer i is item i's, settled exactly as
+   * completeAndClaim would settle it alone, refusals included (LeaseLostError, InvalidInputError);
+   * one item's refusal changes nothing for the others. The accepted items get the next ready tasks
+   * in item order, the highest-priority task to the first.
+   */
+  completeAndClaimMany(items: readonly CompletionWithClaim[]): Promise<PromiseSettledResult<CompletedAndClaimed>[]>;
   /** Records the worker process of a live run (the dispatcher after spawn). */
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run>;
   /** Fences the run's token off before its process is signalled; ConflictError "run N already ended". */
@@ -164,6 +172,14 @@ export interface RunEnded {
 
 export interface CompletedAndClaimed extends RunEnded {
   next: Claimed | null;
+}
+
+/** One worker's completion and the claim to make with it, as completeAndClaim takes them. */
+export interface CompletionWithClaim {
+  run_id: number;
+  claim_token: string;
+  input: CompleteInput;
+  next: ClaimRequest;
 }
 
 export interface ReapResult {

@@ -3,6 +3,8 @@ import type { EventRow } from '../core/types.js';
 import type { Bus } from '../ports/bus.js';
 import type { ClaimRequest, Store } from '../ports/store.js';
 import { ClaimWaiters } from '../services/claim-waiters.js';
+import { CompletionBatcher } from '../services/completion-batcher.js';
+import type { CompletionBatcherStats } from '../services/completion-batcher.js';
 import type { CommitSource } from '../services/claim-waiters.js';
 import type { ClaimInput, ClaimWait, CompleteReport, WorkerTransport } from './transport.js';
 import type { Run } from '../core/types.js';
@@ -27,6 +29,8 @@ export interface StoreTransportState {
   waitingClaims(): number;
   /** Subscribed to the store's commits (and the bus), which it is only while a claim waits. */
   listeningForCommits(): boolean;
+  /** How the slots' completions reached the store: alone, or several in one transaction. */
+  completionStats(): CompletionBatcherStats;
 }
 
 const DEFAULT_FALLBACK_POLL_SECONDS = 5;
@@ -40,6 +44,8 @@ export function storeTransport(store: Store, opts: StoreTransportOptions = {}): 
   // Read once: the pid's start time does not change while it lives, and the claim path is hot.
   const startedAt = readProcessStartTime(pid);
   const waiters = new ClaimWaiters(commitSource(store, opts.bus));
+  // Slots that finish in the same tick share one commit.
+  const completions = new CompletionBatcher(store);
   const claimRequest = (input: ClaimInput): ClaimRequest => ({
     worker: input.worker,
     host,
@@ -65,6 +71,7 @@ export function storeTransport(store: Store, opts: StoreTransportOptions = {}): 
 
     waitingClaims: () => waiters.count,
     listeningForCommits: () => waiters.attached,
+    completionStats: () => completions.stats(),
 
     heartbeat(run: Run, progress) {
       return store.heartbeat(run.id, run.claim_token, {
@@ -78,7 +85,7 @@ export function storeTransport(store: Store, opts: StoreTransportOptions = {}): 
     },
 
     async completeAndClaim(run: Run, report: CompleteReport, next: ClaimInput) {
-      return (await store.completeAndClaim(run.id, run.claim_token, report, claimRequest(next))).next;
+      return (await completions.completeAndClaim(run.id, run.claim_token, report, claimRequest(next))).next;
     },
   };
 }

@@ -141,6 +141,104 @@ export function batchAndFusedContract(name: string, openFresh: () => Promise<Fre
       });
     });
 
+    describe('completeAndClaimMany', () => {
+      const rejection = (answer: PromiseSettledResult<unknown> | undefined): unknown =>
+        answer?.status === 'rejected' ? answer.reason : undefined;
+
+      it('settles every item like completeAndClaim alone; the next tasks go out by priority in item order', async () => {
+        const done = await Promise.all([1, 2, 3].map((i) => store.createTask({ title: `running ${i}`, priority: 10 })));
+        const held = [await claimOne(), await claimOne(), await claimOne()];
+        const low = await store.createTask({ title: 'low', priority: 1 });
+        const high = await store.createTask({ title: 'high', priority: 5 });
+        clock.advance(2);
+        const seen: string[] = [];
+        const off = store.onCommit((rows) => seen.push(...rows.map((e) => `${e.kind}:${e.run_id}`)));
+        const answers = await store.completeAndClaimMany(
+          held.map((c, i) => ({
+            run_id: c!.run.id,
+            claim_token: c!.run.claim_token,
+            input: { outcome: 'completed' as const, summary: `s${i}`, ...(i === 1 ? { result: { i } } : {}) },
+            next: request({ worker: 'pool' }),
+          })),
+        );
+        off();
+        expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+        const values = answers.map((a) => (a.status === 'fulfilled' ? a.value : null));
+        values.forEach((value, i) => {
+          expect(value?.run).toMatchObject({ id: held[i]!.run.id, outcome: 'completed', summary: `s${i}`, ended_at: clock.now() });
+          expect(value?.task).toMatchObject({ id: held[i]!.task.id, status: 'done', current_run_id: null });
+        });
+        expect(values[1]?.task.result).toEqual({ i: 1 });
+        expect(values.map((v) => v?.next?.task.id ?? null)).toEqual([high.id, low.id, null]);
+        for (const value of values.slice(0, 2)) {
+          const next = value!.next!;
+          expect(next.run).toMatchObject({ task_id: next.task.id, worker: 'pool', claim_expires: clock.now() + TTL, ended_at: null });
+          expect(next.task).toMatchObject({ status: 'running', attempts: 1, current_run_id: next.run.id });
+          expect(await store.getRun(next.run.id)).toEqual(next.run);
+          expect(await store.getTask(next.task.id)).toEqual(next.task);
+          await store.heartbeat(next.run.id, next.run.claim_token);
+        }
+        expect(values[0]!.next!.run.claim_token).not.toBe(values[1]!.next!.run.claim_token);
+        expect(done.map((t) => t.id).sort()).toEqual(held.map((c) => c!.task.id).sort());
+        // The store's listeners hear every event once, in id order; a claim's event follows the completion that made room for it.
+        const events = (await store.listEvents({ after_id: 0 })).slice(-5);
+        expect(events.map((e) => `${e.kind}:${e.run_id}`)).toEqual(seen);
+        expect(events.map((e) => e.kind).sort()).toEqual(['claimed', 'claimed', 'completed', 'completed', 'completed']);
+        const position = (kind: string, runId: number | undefined) => events.findIndex((e) => e.kind === kind && e.run_id === runId);
+        for (const i of [0, 1]) {
+          expect(position('completed', held[i]!.run.id)).toBeLessThan(position('claimed', values[i]!.next!.run.id));
+        }
+      });
+
+      it('a refused or invalid item is answered alone and changes nothing; the others go through', async () => {
+        await Promise.all([1, 2, 3, 4].map((i) => store.createTask({ title: `t${i}`, priority: 9 })));
+        const flaky = await store.createTask({ title: 'flaky', max_attempts: 2, priority: 9 });
+        const held = [await claimOne(), await claimOne(), await claimOne(), await claimOne(), await claimOne()];
+        const flakyRun = held.find((c) => c!.task.id === flaky.id)!;
+        const others = held.filter((c) => c !== flakyRun);
+        const spare = await store.createTask({ title: 'spare' });
+        const item = (c: (typeof held)[number] | undefined, extra: Partial<{ token: string; next: ClaimRequest }> = {}) => ({
+          run_id: c!.run.id,
+          claim_token: extra.token ?? c!.run.claim_token,
+          input: { outcome: 'completed' as const },
+          next: extra.next ?? request(),
+        });
+        const answers = await store.completeAndClaimMany([
+          item(others[0], { token: 'forged' }),
+          item(others[1], { next: request({ worker: 'w.bad' }) }),
+          { run_id: flakyRun!.run.id, claim_token: flakyRun!.run.claim_token, input: { outcome: 'failed', error: 'e' }, next: request() },
+          item(others[2]),
+          { run_id: 999_999, claim_token: 'x'.repeat(32), input: { outcome: 'completed' }, next: request() },
+        ]);
+        expect(rejection(answers[0])).toBeInstanceOf(LeaseLostError);
+        expect(rejection(answers[1])).toBeInstanceOf(InvalidInputError);
+        expect(rejection(answers[4])).toBeInstanceOf(NotFoundError);
+        expect(answers[2]?.status).toBe('fulfilled');
+        expect(answers[3]?.status).toBe('fulfilled');
+        // Refused: the run is still live under its owner, and its task still running.
+        for (const c of [others[0], others[1]]) {
+          expect(await store.getRun(c!.run.id)).toMatchObject({ ended_at: null, outcome: null });
+          expect((await store.getTask(c!.task.id))?.status).toBe('running');
+        }
+        // Accepted: the failed run follows the retry rules, and both claims were made (spare, and flaky again).
+        const flakyAnswer = answers[2]?.status === 'fulfilled' ? answers[2].value : null;
+        expect(flakyAnswer?.run).toMatchObject({ outcome: 'failed', error: 'e' });
+        const claimedIds = answers
+          .map((a) => (a.status === 'fulfilled' ? a.value.next?.task.id : undefined))
+          .filter((id): id is string => id !== undefined)
+          .sort();
+        expect(claimedIds).toEqual([flaky.id, spare.id].sort());
+        expect((await store.countTasksByStatus()).ready).toBe(0);
+      });
+
+      it('an empty batch answers nothing and writes nothing', async () => {
+        await store.createTask({ title: 'idle' });
+        const before = await snapshot(store);
+        expect(await store.completeAndClaimMany([])).toEqual([]);
+        expect(await snapshot(store)).toEqual(before);
+      });
+    });
+
     describe('createTasks', () => {
       it('creates every task in order; #n names an earlier task of the batch', async () => {
         const existing = await store.createTask({ title: 'existing' });

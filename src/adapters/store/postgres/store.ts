@@ -9,6 +9,7 @@ import type {
   Claimed,
   CompletedAndClaimed,
   CompleteInput,
+  CompletionWithClaim,
   EndRunInput,
   EventFilter,
   HeartbeatInput,
@@ -22,6 +23,8 @@ import type {
 import { claim } from './claim.js';
 import { validateClaimRequest } from '../../../core/claim.js';
 import { fastCompleteAndClaim } from './complete-and-claim.js';
+import { fastCompleteAndClaimMany } from './complete-and-claim-many.js';
+import type { BatchItem } from './complete-and-claim-many.js';
 import { createTasks } from './create-tasks.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { awaitEventWriters, flushEvents, flushNow } from './events.js';
@@ -266,6 +269,49 @@ class PostgresStore implements Store {
       if (claimed) ctx.inserted?.push(...claimed.events);
       return { ...ended, next: claimed?.claimed ?? null };
     });
+  }
+
+  async completeAndClaimMany(items: readonly CompletionWithClaim[]): Promise<PromiseSettledResult<CompletedAndClaimed>[]> {
+    const answers: (PromiseSettledResult<CompletedAndClaimed> | undefined)[] = items.map(() => undefined);
+    // The batch statement carries one claim request: the items that share the first batchable one's.
+    const batch: { index: number; item: BatchItem }[] = [];
+    let shared: { req: ClaimRequest; key: string } | undefined;
+    items.forEach((item, index) => {
+      try {
+        const valid = validateComplete(item.run_id, item.claim_token, item.input);
+        const req = validateClaimRequest(item.next);
+        if (req.task_id !== undefined) return;
+        const key = JSON.stringify(req);
+        shared ??= { req, key };
+        if (key === shared.key) batch.push({ index, item: valid });
+      } catch (err) {
+        answers[index] = { status: 'rejected', reason: asInputError(err) };
+      }
+    });
+    if (shared && batch.length > 1) {
+      const { req } = shared;
+      try {
+        const outcome = await this.statement((now) => fastCompleteAndClaimMany(this.pool, batch.map((b) => b.item), req, now));
+        this.notify(outcome.events);
+        outcome.settled.forEach((value, n) => {
+          if (value) answers[batch[n]!.index] = { status: 'fulfilled', value };
+        });
+      } catch (err) {
+        for (const { index } of batch) answers[index] = { status: 'rejected', reason: err };
+      }
+    }
+    // The rest alone: another claim request, a completion the batch statement does not cover, or a refusal to name.
+    return Promise.all(
+      items.map(async (item, index): Promise<PromiseSettledResult<CompletedAndClaimed>> => {
+        const known = answers[index];
+        if (known) return known;
+        try {
+          return { status: 'fulfilled', value: await this.completeAndClaim(item.run_id, item.claim_token, item.input, item.next) };
+        } catch (reason) {
+          return { status: 'rejected', reason };
+        }
+      }),
+    );
   }
 
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run> {

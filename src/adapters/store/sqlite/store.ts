@@ -6,6 +6,7 @@ import type {
   Claimed,
   CompletedAndClaimed,
   CompleteInput,
+  CompletionWithClaim,
   EndRunInput,
   EventFilter,
   HeartbeatInput,
@@ -176,6 +177,29 @@ class SqliteStore implements Store {
       const ended = complete(ctx, runId, claimToken, input);
       return { ...ended, next: claim(ctx, req) };
     });
+  }
+
+  /**
+   * One transaction for the lot; each item inside its own savepoint, so a refused item rolls back
+   * alone (its event rows with it) and the others commit.
+   */
+  completeAndClaimMany(items: readonly CompletionWithClaim[]): Promise<PromiseSettledResult<CompletedAndClaimed>[]> {
+    return this.write((ctx) =>
+      items.map((item): PromiseSettledResult<CompletedAndClaimed> => {
+        const eventsBefore = ctx.events.length;
+        try {
+          const value = this.db.transaction(() => {
+            const req = validateClaimRequest(item.next);
+            const ended = complete(ctx, item.run_id, item.claim_token, item.input);
+            return { ...ended, next: claim(ctx, req) };
+          })();
+          return { status: 'fulfilled', value };
+        } catch (reason) {
+          ctx.events.length = eventsBefore;
+          return { status: 'rejected', reason };
+        }
+      }),
+    );
   }
 
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run> {

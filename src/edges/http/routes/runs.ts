@@ -4,6 +4,7 @@ import type { Json } from '../../../core/types.js';
 import { actorOf, assertMayTouchRun, principalOf } from '../auth.js';
 import { claimRequestFor } from '../claim-request.js';
 import type { ApiContext } from '../context.js';
+import { CompletionBatcher } from '../../../services/completion-batcher.js';
 import { parseRunId, publicRun } from '../params.js';
 import { errorResponses, RunIdParams } from '../schemas/common.js';
 import {
@@ -22,6 +23,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
   // The worker now knows how its run ended, so its per-run token has nothing left to do; revoked here
   // too because no dispatcher may be watching the process (a server restarted without one).
   const revokeRunTokens = (runId: number) => store.revokeRunTokens(runId);
+  // Workers' completions that reach the server in the same tick share one commit.
+  const completions = new CompletionBatcher(store);
 
   app.post(
     '/api/runs/:id/heartbeat',
@@ -81,7 +84,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
         await revokeRunTokens(runId);
         return { run: publicRun(ended.run), task: ended.task };
       }
-      const ended = await store.completeAndClaim(runId, claim_token, report, next);
+      const ended = await completions.completeAndClaim(runId, claim_token, report, next);
       await revokeRunTokens(runId);
       const claimed = ended.next;
       if (claimed) ctx.metrics.claims.inc();

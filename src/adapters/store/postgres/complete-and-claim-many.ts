@@ -1,0 +1,179 @@
+import { newRunFields } from '../../../core/claim.js';
+import { newClaimToken } from '../../../core/ids.js';
+import type { EventRow } from '../../../core/types.js';
+import type { ClaimRequest, Claimed, CompletedAndClaimed, CompleteInput } from '../../../ports/store.js';
+import { toRun, toTask } from '../shared/rows.js';
+import type { RunRow, TaskRow } from '../shared/rows.js';
+import { eventsFromJson, insertEventsSql } from './events.js';
+import { completeParams } from './hot-paths.js';
+import { row } from './sql.js';
+import type { Executor } from './sql.js';
+import { TASK_COLUMNS } from './task-queries.js';
+
+/** An item the batched statement may settle: its completion takes the fast path, its claim is the batch's. */
+export interface BatchItem {
+  runId: number;
+  token: string;
+  input: CompleteInput;
+}
+
+const statements = new Map<string, string>();
+
+/**
+ * Several completions, and as many claims as completions went through, in one statement: one commit
+ * for the whole batch. It is fast-path completeAndClaim (complete-and-claim.ts) with a set of runs in
+ * place of one: each completion is settled by the same core decision (completeParams), each claim
+ * takes a ready task with FOR UPDATE SKIP LOCKED, and the candidates are as many as the completions
+ * that matched (`ended`), so a refused completion claims nothing. Runs and tasks are locked in run id
+ * order, so two batches (or a batch and the reaper) cannot lock each other's rows crosswise.
+ *
+ * $1 now, $2 the items as JSON, $3 the claim tokens (one per possible claim, in claim order), then
+ * the run fields of the shared claim request and its filters.
+ */
+function batchSql(board: boolean, profile: boolean): string {
+  const key = `${board}/${profile}`;
+  const cached = statements.get(key);
+  if (cached) return cached;
+  const clauses = ["status = 'ready'", profile ? 'assignee = $18' : 'assignee IS NULL'];
+  if (board) clauses.push(`board = $${profile ? 19 : 18}`);
+  const sql = `WITH input AS (
+      SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(n bigint, run_id bigint, token text, outcome text, summary text,
+        error text, task_status text, has_result boolean, result text, kind text, payload jsonb)
+    ), target AS (
+      SELECT i.n, r.id AS run_id, t.seq FROM input i
+      JOIN runs r ON r.id = i.run_id
+      JOIN tasks t ON t.id = r.task_id
+      WHERE r.claim_token = i.token AND r.ended_at IS NULL AND r.stop_requested_at IS NULL AND r.claim_expires >= $1
+        AND t.status = 'running' AND t.current_run_id = r.id AND NOT t.has_children
+      ORDER BY r.id
+      FOR UPDATE OF r, t
+    ), ended AS (
+      UPDATE runs r SET ended_at = $1, outcome = i.outcome, summary = i.summary, error = i.error
+      FROM target JOIN input i ON i.n = target.n WHERE r.id = target.run_id
+      RETURNING r.*, target.n AS item
+    ), moved AS (
+      UPDATE tasks t SET status = i.task_status, current_run_id = NULL, updated_at = $1,
+        result = CASE WHEN i.has_result THEN i.result::jsonb ELSE t.result END
+      FROM target JOIN input i ON i.n = target.n WHERE t.seq = target.seq
+      RETURNING target.n AS item, ${TASK_COLUMNS}
+    ), candidate AS (
+      SELECT seq, row_number() OVER (ORDER BY priority DESC, created_at, seq) AS k FROM (
+        SELECT seq, priority, created_at FROM tasks WHERE ${clauses.join(' AND ')}
+        ORDER BY priority DESC, created_at, seq
+        LIMIT (SELECT count(*) FROM ended) FOR UPDATE SKIP LOCKED
+      ) picked
+    ), new_run AS (
+      INSERT INTO runs (task_id, board, profile, worker, host, worker_pid, worker_started_at, claim_lock, claim_token,
+        claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, metadata)
+      SELECT t.id, t.board, $4, $5, $6, $7, $8, $9, ($3::text[])[c.k], $10, $11, $12, $13,
+        COALESCE(t.max_runtime_seconds, $14), $15, $16::jsonb
+      FROM candidate c JOIN tasks t ON t.seq = c.seq
+      ORDER BY c.k
+      RETURNING *
+    ), claimed AS (
+      UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, current_run_id = nr.id, updated_at = $15
+      FROM new_run nr WHERE t.id = nr.task_id
+      RETURNING ${TASK_COLUMNS}
+    ), pending AS (
+      SELECT e.board, e.task_id, e.id AS run_id, i.kind, i.payload || jsonb_build_object('actor', e.worker) AS payload,
+        e.item AS ord
+      FROM ended e JOIN input i ON i.n = e.item
+      UNION ALL
+      SELECT nr.board, nr.task_id, nr.id AS run_id, 'claimed'::text AS kind,
+        $17::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload,
+        1000000000 + nr.id AS ord
+      FROM new_run nr JOIN claimed c ON c.id = nr.task_id
+    ), ${insertEventsSql('$1')}
+    SELECT (SELECT jsonb_agg(to_jsonb(e)) FROM ended e) AS runs, (SELECT jsonb_agg(to_jsonb(m)) FROM moved m) AS tasks,
+      (SELECT jsonb_agg(to_jsonb(nr)) FROM new_run nr) AS next_runs, (SELECT jsonb_agg(to_jsonb(c)) FROM claimed c) AS next_tasks,
+      (SELECT jsonb_agg(inserted) FROM inserted) AS events`;
+  statements.set(key, sql);
+  return sql;
+}
+
+export interface BatchOutcome {
+  /** Per item, in item order: the settled completion and its claim, or undefined when the statement did not apply to it. */
+  settled: (CompletedAndClaimed | undefined)[];
+  events: EventRow[];
+}
+
+/**
+ * Settles what it can of `items` (all sharing the validated, task-id-free claim request `req`) in one
+ * statement. An item left undefined was not touched: its completion needs the general path or was
+ * refused, and the caller settles it alone, where the core names the reason.
+ */
+export async function fastCompleteAndClaimMany(
+  db: Executor,
+  items: readonly BatchItem[],
+  req: ClaimRequest,
+  now: number,
+): Promise<BatchOutcome> {
+  const input: Record<string, unknown>[] = [];
+  items.forEach((item, n) => {
+    const values = completeParams(item.runId, item.token, item.input, now);
+    if (!values) return;
+    const [, runId, token, outcome, summary, error, taskStatus, hasResult, result, kind, payload] = values;
+    input.push({
+      n,
+      run_id: runId,
+      token,
+      outcome,
+      summary,
+      error,
+      task_status: taskStatus,
+      has_result: hasResult,
+      result,
+      kind,
+      payload: JSON.parse(payload as string) as unknown,
+    });
+  });
+  const settled: (CompletedAndClaimed | undefined)[] = items.map(() => undefined);
+  if (input.length === 0) return { settled, events: [] };
+  const tokens = input.map(() => newClaimToken());
+  const fields = newRunFields({ id: '', board: '', max_runtime_seconds: null }, req, '', now);
+  const values: unknown[] = [
+    now,
+    JSON.stringify(input),
+    tokens,
+    fields.profile,
+    fields.worker,
+    fields.host,
+    fields.worker_pid,
+    fields.worker_started_at,
+    fields.claim_lock,
+    fields.claim_expires,
+    fields.lease_ttl_seconds,
+    fields.last_heartbeat_at,
+    fields.last_progress_at,
+    fields.max_runtime_seconds,
+    fields.started_at,
+    JSON.stringify(fields.metadata),
+    JSON.stringify({ worker: fields.worker, host: fields.host, profile: fields.profile, pid: fields.worker_pid }),
+  ];
+  const profile = Boolean(req.profile);
+  if (profile) values.push(req.profile);
+  if (req.board !== undefined) values.push(req.board);
+  const found = await row<{ runs: unknown; tasks: unknown; next_runs: unknown; next_tasks: unknown; events: unknown }>(
+    db,
+    batchSql(req.board !== undefined, profile),
+    values,
+  );
+  const runs = listOf<RunRow & { item: number }>(found?.runs);
+  const tasks = new Map(listOf<TaskRow & { item: number }>(found?.tasks).map((t) => [Number(t.item), t]));
+  const nextTasks = new Map(listOf<TaskRow>(found?.next_tasks).map((t) => [t.id, t]));
+  // A new run's token is the one drawn for its claim's place in line: that order hands the best task to the first item.
+  const claimOrder = new Map(tokens.map((token, k) => [token, k]));
+  const claims: Claimed[] = listOf<RunRow>(found?.next_runs)
+    .sort((a, b) => (claimOrder.get(a.claim_token) ?? 0) - (claimOrder.get(b.claim_token) ?? 0))
+    .map((run) => ({ run: toRun(run), task: toTask(nextTasks.get(run.task_id) as TaskRow) }));
+  for (const run of runs.sort((a, b) => Number(a.item) - Number(b.item))) {
+    const task = tasks.get(Number(run.item));
+    if (!task) continue;
+    settled[Number(run.item)] = { run: toRun(run), task: toTask(task), next: claims.shift() ?? null };
+  }
+  return { settled, events: eventsFromJson(found?.events) };
+}
+
+function listOf<T>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
