@@ -1,19 +1,19 @@
-import { summarizeLatencies } from '../stats.js';
+import { JsonLineChild } from '../children/spawn.js';
 import type { LatencySummary } from '../stats.js';
 
-/** `requests` sequential GETs on one keep-alive connection, after a few untimed ones. */
+/**
+ * `requests` sequential GETs on one keep-alive connection, after a few untimed ones, from a client
+ * process of its own: the figure is what a separate client sees, and the client's own work (reading
+ * and buffering the answer) does not run on the server's event loop.
+ */
 export async function getLatency(url: string, token: string, requests: number): Promise<LatencySummary & { bytes: number }> {
-  const headers = { authorization: `Bearer ${token}` };
-  let bytes = 0;
-  for (let i = 0; i < 5; i++) await (await fetch(url, { headers })).arrayBuffer();
-  const samples: number[] = [];
-  for (let i = 0; i < requests; i++) {
-    const start = performance.now();
-    const response = await fetch(url, { headers });
-    const body = await response.arrayBuffer();
-    samples.push(performance.now() - start);
-    if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
-    bytes = body.byteLength;
+  const client = new JsonLineChild('./latency-client.ts', [url, token, String(requests)]);
+  try {
+    const done = await client.waitFor((e) => e.event === 'done', 300_000);
+    if (!done) throw new Error(`GET ${url}: the latency client gave no answer`);
+    const { event: _event, ...figures } = done as unknown as LatencySummary & { bytes: number; event: string };
+    return figures;
+  } finally {
+    await client.stop();
   }
-  return { ...summarizeLatencies(samples), bytes };
 }

@@ -7,6 +7,7 @@ import { JsonLineChild } from '../children/spawn.js';
 import { NATS_URL } from '../systems/env.js';
 import { getLatency } from './http-latency.js';
 import { seedRuns } from './seed-sqlite.js';
+import type { Store } from '../../src/ports/store.js';
 import { measureRegistry } from './nats-ingest.js';
 
 export interface VisibilityOptions {
@@ -43,6 +44,17 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
     figures.active_p50_ms = active.p50_ms;
     figures.active_p99_ms = active.p99_ms;
     figures.active_response_kb = active.bytes / 1024;
+
+    // The same listing while the fleet beats: every run renews its lease every 10 s (the SDK's default
+    // for a 30 s lease), i.e. 100 lease extensions a second, each one a commit the listing must show.
+    const beating = runHeartbeats(server.store, seed.liveRunIds, 100);
+    try {
+      const live = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
+      figures.active_beating_p50_ms = live.p50_ms;
+      figures.active_beating_p99_ms = live.p99_ms;
+    } finally {
+      figures.active_beating_beats = await beating.stop();
+    }
 
     const board = await getLatency(`${server.url}/api/board`, server.token, Math.ceil(requests / 3));
     figures.board_p50_ms = board.p50_ms;
@@ -103,4 +115,22 @@ async function httpHeartbeats(
   } finally {
     await Promise.all(clients.map((c) => c.stop()));
   }
+}
+
+/** Lease extensions of the seeded live runs (tokens bench-token-<i>) at `perSecond`, round robin, through the server's store. */
+function runHeartbeats(store: Store, runIds: readonly number[], perSecond: number): { stop(): Promise<number> } {
+  let beats = 0;
+  let next = 0;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    const i = next++ % runIds.length;
+    inFlight = store.heartbeat(runIds[i]!, `bench-token-${i}`).then(() => beats++);
+  }, 1000 / perSecond);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      return beats;
+    },
+  };
 }

@@ -71,7 +71,10 @@ export interface Store {
   reap(): Promise<ReapResult>;
   getRun(id: number): Promise<Run | null>;
   listRuns(taskId: string): Promise<Run[]>;
-  /** All live runs (one query), newest first, with the state column computed by the core. */
+  /**
+   * All live runs (one query), newest first, with the state column computed by the core. The answer
+   * may be the very array of an earlier call when nothing in it changed: read it, never mutate it.
+   */
   listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]>;
 
   listEvents(filter?: EventFilter): Promise<EventRow[]>;

@@ -148,4 +148,25 @@ describe('claims, heartbeats, completion and runs', () => {
     expect(one.workers[0]).toMatchObject({ run_id: run.id, board: 'active-a', task_status: 'running', state: 'healthy' });
     expect(JSON.stringify(one)).not.toContain('claim_token');
   });
+
+  it('GET /api/workers/active answered twice unchanged, then after a heartbeat and a completion, shows each change', async () => {
+    const { run } = await claimOn('active-fresh');
+    const list = async () =>
+      bodyOf<{ workers: ActiveRun[]; count: number; checked_at: number }>(await h.api('GET', '/api/workers/active?board=active-fresh'));
+    const first = await list();
+    const again = await list();
+    expect(again.workers).toEqual(first.workers);
+    expect(again.count).toBe(1);
+    expect(again.checked_at).toBeGreaterThanOrEqual(first.checked_at);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const beat = bodyOf<{ claim_expires: number }>(
+      await h.api('POST', `/api/runs/${run.id}/heartbeat`, { token: h.tokens.worker, body: { claim_token: run.claim_token, progress: 0.5 } }),
+    );
+    const beaten = await list();
+    expect(beaten.workers[0]).toMatchObject({ run_id: run.id, claim_expires: beat.claim_expires });
+    expect(beaten.workers[0]!.last_progress_at).not.toBeNull();
+    expect(beaten.workers[0]!.last_heartbeat_at).toBeGreaterThan(first.workers[0]!.last_heartbeat_at);
+    await h.api('POST', `/api/runs/${run.id}/complete`, { token: h.tokens.worker, body: { claim_token: run.claim_token, outcome: 'completed' } });
+    expect(await list()).toMatchObject({ workers: [], count: 0 });
+  });
 });

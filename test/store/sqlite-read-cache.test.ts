@@ -66,6 +66,27 @@ describe('SQLite active-run listing and its read cache', () => {
     expect((await store.listActiveRuns())[0]?.state).toBe('lease_expiring');
   });
 
+  it('answers the same listing again only while no row and no state changed', async () => {
+    const { runId, token } = await claimOne('d');
+    const first = await store.listActiveRuns();
+    clock.advance(1);
+    // Same rows, same states: the very same array, which an edge may keep its JSON of.
+    expect(await store.listActiveRuns()).toBe(first);
+    clock.advance(24);
+    const expiring = await store.listActiveRuns();
+    expect(expiring).not.toBe(first);
+    expect(expiring[0]?.state).toBe('lease_expiring');
+    expect(first[0]?.state).toBe('healthy');
+    await store.heartbeat(runId, token);
+    const beaten = await store.listActiveRuns();
+    expect(beaten).not.toBe(expiring);
+    expect(beaten[0]).toMatchObject({ state: 'healthy', last_heartbeat_at: clock.now() });
+    // Another timeout judges the same rows differently, so it gets a listing of its own.
+    clock.advance(11);
+    expect((await store.listActiveRuns({ progress_timeout_seconds: 10 }))[0]?.state).toBe('stuck');
+    expect((await store.listActiveRuns())[0]?.state).toBe('healthy');
+  });
+
   it('keeps boards apart and never lists a run of another board', async () => {
     await store.createTask({ title: 'x', board: 'alpha' });
     await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, board: 'alpha' });

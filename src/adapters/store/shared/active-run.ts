@@ -112,3 +112,26 @@ export function activeRunsFromValues(
   }
   return out;
 }
+
+/**
+ * Hands out the same listing again for the same cached rows while no row's state has moved (states
+ * are re-judged on every call; only an unchanged outcome reuses the array). The caller may then keep
+ * what it derived from that array, such as its JSON, until the array changes.
+ */
+export class ActiveRunListings {
+  private readonly last = new WeakMap<readonly ActiveRunValues[], { timeout: number | undefined; list: ActiveRun[] }>();
+
+  list(rows: readonly ActiveRunValues[], now: number, progressTimeoutSeconds: number | undefined): ActiveRun[] {
+    const fresh = activeRunsFromValues(rows, now, progressTimeoutSeconds);
+    const previous = this.last.get(rows);
+    if (previous && previous.timeout === progressTimeoutSeconds && sameStates(previous.list, fresh)) return previous.list;
+    this.last.set(rows, { timeout: progressTimeoutSeconds, list: fresh });
+    return fresh;
+  }
+}
+
+function sameStates(a: readonly ActiveRun[], b: readonly ActiveRun[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.state !== b[i]!.state) return false;
+  return true;
+}

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../../core/errors.js';
 import { isBoardSlug } from '../../../core/ids.js';
 import type { ActiveRun } from '../../../core/types.js';
-import { ACTIVE_RUN_COLUMNS, activeRunsFromValues } from '../shared/active-run.js';
+import { ACTIVE_RUN_COLUMNS, ActiveRunListings } from '../shared/active-run.js';
 import type { ActiveRunValues } from '../shared/active-run.js';
 import type { ReadContext } from './context.js';
 import type { ReadCache } from './read-cache.js';
@@ -13,7 +13,12 @@ const ALL_BOARDS = `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.i
 const ONE_BOARD = `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.id = r.task_id
   WHERE r.ended_at IS NULL AND r.board = ? ORDER BY r.started_at DESC, r.id DESC`;
 
-/** Every live run with its task, newest first; the rows are re-read only after the database changed. */
+const listings = new ActiveRunListings();
+
+/**
+ * Every live run with its task, newest first; the rows are re-read only after the database changed,
+ * and the same listing is answered again while no run's state moved.
+ */
 export function listActiveRuns(
   ctx: ReadContext,
   cache: ReadCache,
@@ -31,6 +36,6 @@ export function listActiveRuns(
     board === undefined
       ? cache.get('active-runs', () => ctx.q.allRaw<ActiveRunValues>(ALL_BOARDS))
       : cache.get(`active-runs:${board}`, () => ctx.q.allRaw<ActiveRunValues>(ONE_BOARD, board));
-  // State depends on the clock, so it is judged on every call, never cached.
-  return activeRunsFromValues(rows, ctx.now, timeout);
+  // State depends on the clock, so it is judged on every call; only an unchanged outcome reuses the listing.
+  return listings.list(rows, ctx.now, timeout);
 }

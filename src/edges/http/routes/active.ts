@@ -1,13 +1,27 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
+import type { ActiveRun } from '../../../core/types.js';
 import { BoardQuery, errorResponses } from '../schemas/common.js';
 import { ActiveRunsResponse } from '../schemas/runs.js';
 
 export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  // A listing the store answers again unchanged (same array) is not serialized again: with a thousand
+  // live runs that JSON is most of the request's cost.
+  const serialized = new WeakMap<readonly ActiveRun[], string>();
+  const serialize = (data: unknown): string => {
+    if (!isListing(data)) return JSON.stringify(data);
+    let workers = serialized.get(data.workers);
+    if (workers === undefined) {
+      workers = JSON.stringify(data.workers);
+      serialized.set(data.workers, workers);
+    }
+    return `{"workers":${workers},"count":${data.count},"checked_at":${JSON.stringify(data.checked_at)}}`;
+  };
   app.get(
     '/api/workers/active',
     {
       config: { access: 'read' },
+      serializerCompiler: () => serialize,
       schema: {
         summary: 'Every live run with its health state; all boards unless one is named',
         querystring: BoardQuery,
@@ -23,3 +37,7 @@ export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     },
   );
 };
+
+function isListing(data: unknown): data is { workers: ActiveRun[]; count: number; checked_at: number } {
+  return typeof data === 'object' && data !== null && Array.isArray((data as { workers?: unknown }).workers);
+}
