@@ -87,6 +87,23 @@ describe('SQLite active-run listing and its read cache', () => {
     expect((await store.listActiveRuns())[0]?.state).toBe('healthy');
   });
 
+  it('after one run changed, the others are the same objects as before and the changed one is new', async () => {
+    const a = await claimOne('a');
+    await claimOne('b');
+    const before = await store.listActiveRuns();
+    clock.advance(2);
+    await store.heartbeat(a.runId, a.token);
+    const after = await store.listActiveRuns();
+    expect(after).not.toBe(before);
+    const find = (list: typeof before, runId: number) => list.find((r) => r.run_id === runId);
+    const other = before.find((r) => r.run_id !== a.runId)!;
+    expect(find(after, other.run_id)).toBe(other);
+    expect(find(after, a.runId)).not.toBe(find(before, a.runId));
+    expect(find(after, a.runId)?.last_heartbeat_at).toBe(clock.now());
+    // A board's listing is kept apart from the all-boards one and answers its own rows.
+    expect((await store.listActiveRuns({ board: 'default' })).map((r) => r.run_id).sort()).toEqual(after.map((r) => r.run_id).sort());
+  });
+
   it('keeps boards apart and never lists a run of another board', async () => {
     await store.createTask({ title: 'x', board: 'alpha' });
     await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, board: 'alpha' });

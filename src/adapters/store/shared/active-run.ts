@@ -1,5 +1,5 @@
 import { activeRunState } from '../../../core/active-run-state.js';
-import type { ActiveRun, Run, Task, TaskStatus } from '../../../core/types.js';
+import type { ActiveRun, ActiveRunState, Run, Task, TaskStatus } from '../../../core/types.js';
 
 /** One row of the active-runs listing: the live run, a few task columns, and the state the core computes. */
 export function toActiveRun(
@@ -65,73 +65,84 @@ export type ActiveRunValues = readonly [
   lease_ttl_seconds: number,
 ];
 
-/** The rows of one listing, mapped with one `now` and one timeout; `rows` is only read, so it may be shared. */
-export function activeRunsFromValues(
-  rows: readonly ActiveRunValues[],
-  now: number,
-  progressTimeoutSeconds: number | undefined,
-): ActiveRun[] {
-  const options = progressTimeoutSeconds === undefined ? {} : { progress_timeout_seconds: progressTimeoutSeconds };
-  const out = new Array<ActiveRun>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i] as ActiveRunValues;
-    const startedAt = v[10];
-    const claimExpires = v[12];
-    const lastProgressAt = v[14];
-    const maxRuntime = v[15];
-    out[i] = {
-      run_id: v[0],
-      task_id: v[1],
-      task_title: v[2],
-      task_status: v[3],
-      task_assignee: v[4],
-      profile: v[5],
-      worker: v[6],
-      host: v[7],
-      worker_pid: v[8],
-      worker_started_at: v[9],
-      started_at: startedAt,
-      claim_lock: v[11],
-      claim_expires: claimExpires,
-      last_heartbeat_at: v[13],
-      last_progress_at: lastProgressAt,
-      max_runtime_seconds: maxRuntime,
-      board: v[16],
-      state: activeRunState(
-        {
-          started_at: startedAt,
-          max_runtime_seconds: maxRuntime,
-          claim_expires: claimExpires,
-          lease_ttl_seconds: v[17],
-          last_progress_at: lastProgressAt,
-        },
-        now,
-        options,
-      ),
-    };
-  }
-  return out;
+/** One row of ACTIVE_RUN_COLUMNS as a listing row. */
+function activeRunFromValues(v: ActiveRunValues, state: ActiveRunState): ActiveRun {
+  return {
+    run_id: v[0],
+    task_id: v[1],
+    task_title: v[2],
+    task_status: v[3],
+    task_assignee: v[4],
+    profile: v[5],
+    worker: v[6],
+    host: v[7],
+    worker_pid: v[8],
+    worker_started_at: v[9],
+    started_at: v[10],
+    claim_lock: v[11],
+    claim_expires: v[12],
+    last_heartbeat_at: v[13],
+    last_progress_at: v[14],
+    max_runtime_seconds: v[15],
+    board: v[16],
+    state,
+  };
+}
+
+function stateOf(v: ActiveRunValues, now: number, options: { progress_timeout_seconds?: number }): ActiveRunState {
+  return activeRunState(
+    { started_at: v[10], max_runtime_seconds: v[15], claim_expires: v[12], lease_ttl_seconds: v[17], last_progress_at: v[14] },
+    now,
+    options,
+  );
+}
+
+/** Beyond this many distinct listings (boards x timeouts) the memory starts over rather than grow. */
+const MAX_LISTINGS = 256;
+
+interface Listing {
+  list: ActiveRun[];
+  byRun: Map<number, { values: ActiveRunValues; run: ActiveRun }>;
 }
 
 /**
- * Hands out the same listing again for the same cached rows while no row's state has moved (states
- * are re-judged on every call; only an unchanged outcome reuses the array). The caller may then keep
- * what it derived from that array, such as its JSON, until the array changes.
+ * Keeps the last listing of each kind (board, timeout) and reuses what did not change: a row whose
+ * values and state are as before is the same ActiveRun object, and when every row is, the same array.
+ * States are judged again on every call. An edge can therefore keep what it derived from an object or
+ * an array (its JSON) for as long as the object lives: with a fleet renewing leases, one listing
+ * differs from the last in a few rows, not in a thousand.
  */
 export class ActiveRunListings {
-  private readonly last = new WeakMap<readonly ActiveRunValues[], { timeout: number | undefined; list: ActiveRun[] }>();
+  private readonly last = new Map<string, Listing>();
 
-  list(rows: readonly ActiveRunValues[], now: number, progressTimeoutSeconds: number | undefined): ActiveRun[] {
-    const fresh = activeRunsFromValues(rows, now, progressTimeoutSeconds);
-    const previous = this.last.get(rows);
-    if (previous && previous.timeout === progressTimeoutSeconds && sameStates(previous.list, fresh)) return previous.list;
-    this.last.set(rows, { timeout: progressTimeoutSeconds, list: fresh });
-    return fresh;
+  list(key: string, rows: readonly ActiveRunValues[], now: number, progressTimeoutSeconds: number | undefined): ActiveRun[] {
+    const options = progressTimeoutSeconds === undefined ? {} : { progress_timeout_seconds: progressTimeoutSeconds };
+    const listingKey = `${key}|${progressTimeoutSeconds ?? ''}`;
+    const previous = this.last.get(listingKey);
+    const byRun = new Map<number, { values: ActiveRunValues; run: ActiveRun }>();
+    const list = new Array<ActiveRun>(rows.length);
+    let unchanged = previous !== undefined && previous.list.length === rows.length;
+    for (let i = 0; i < rows.length; i++) {
+      const values = rows[i] as ActiveRunValues;
+      const state = stateOf(values, now, options);
+      const old = previous?.byRun.get(values[0]);
+      const run =
+        old && old.run.state === state && sameValues(old.values, values)
+          ? old.run
+          : activeRunFromValues(values, state);
+      if (unchanged && previous?.list[i] !== run) unchanged = false;
+      list[i] = run;
+      byRun.set(values[0], { values, run });
+    }
+    if (unchanged && previous) return previous.list;
+    if (!previous && this.last.size >= MAX_LISTINGS) this.last.clear();
+    this.last.set(listingKey, { list, byRun });
+    return list;
   }
 }
 
-function sameStates(a: readonly ActiveRun[], b: readonly ActiveRun[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.state !== b[i]!.state) return false;
+function sameValues(a: ActiveRunValues, b: ActiveRunValues): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

@@ -17,7 +17,7 @@ const listings = new ActiveRunListings();
 
 /**
  * Every live run with its task, newest first; the rows are re-read only after the database changed,
- * and the same listing is answered again while no run's state moved.
+ * and a run whose row and state did not change is answered with the same object as before.
  */
 export function listActiveRuns(
   ctx: ReadContext,
@@ -37,5 +37,5 @@ export function listActiveRuns(
       ? cache.get('active-runs', () => ctx.q.allRaw<ActiveRunValues>(ALL_BOARDS))
       : cache.get(`active-runs:${board}`, () => ctx.q.allRaw<ActiveRunValues>(ONE_BOARD, board));
   // State depends on the clock, so it is judged on every call; only an unchanged outcome reuses the listing.
-  return listings.list(rows, ctx.now, timeout);
+  return listings.list(board ?? '', rows, ctx.now, timeout);
 }

@@ -5,15 +5,24 @@ import { BoardQuery, errorResponses } from '../schemas/common.js';
 import { ActiveRunsResponse } from '../schemas/runs.js';
 
 export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
-  // A listing the store answers again unchanged (same array) is not serialized again: with a thousand
-  // live runs that JSON is most of the request's cost.
-  const serialized = new WeakMap<readonly ActiveRun[], string>();
+  // What the store answers again unchanged (the same array, or the same object for a run that did not
+  // change) is not serialized again: with a thousand live runs that JSON is most of a request's cost.
+  const listings = new WeakMap<readonly ActiveRun[], string>();
+  const rows = new WeakMap<ActiveRun, string>();
+  const rowJson = (run: ActiveRun): string => {
+    let json = rows.get(run);
+    if (json === undefined) {
+      json = JSON.stringify(run);
+      rows.set(run, json);
+    }
+    return json;
+  };
   const serialize = (data: unknown): string => {
     if (!isListing(data)) return JSON.stringify(data);
-    let workers = serialized.get(data.workers);
+    let workers = listings.get(data.workers);
     if (workers === undefined) {
-      workers = JSON.stringify(data.workers);
-      serialized.set(data.workers, workers);
+      workers = `[${data.workers.map(rowJson).join(',')}]`;
+      listings.set(data.workers, workers);
     }
     return `{"workers":${workers},"count":${data.count},"checked_at":${JSON.stringify(data.checked_at)}}`;
   };
