@@ -52,8 +52,23 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
   const vis = result.visibility && !isFailure(result.visibility) ? result.visibility : null;
   const activeP99 = numberOrNull(vis?.['active_p99_ms']);
   checks.push({ name: 'GET /api/workers/active p99', value: activeP99, target: '< 5 ms', pass: activeP99 !== null && activeP99 < 5 });
-  const heartbeats = numberOrNull(vis?.['heartbeats_http_per_s']);
-  checks.push({ name: 'heartbeats/s ingested (HTTP, SQLite)', value: heartbeats, target: '>= 50,000/s', pass: heartbeats !== null && heartbeats >= 50_000 });
+  const beatingP99 = numberOrNull(vis?.['active_beating_p99_ms']);
+  checks.push({
+    name: 'same, while 100 leases/s renew',
+    value: beatingP99,
+    target: '< 5 ms',
+    pass: beatingP99 !== null && beatingP99 < 5,
+  });
+  // Each ingest path judged on its own: one HTTP request per beat, a batch per request, the NATS bus.
+  const ingest: [string, string][] = [
+    ['heartbeats/s, one per HTTP request', 'heartbeats_http_per_s'],
+    ['heartbeats/s, HTTP batches', 'heartbeats_http_batch_per_s'],
+    ['heartbeats/s, NATS into the registry', 'nats_heartbeats_per_s'],
+  ];
+  for (const [name, key] of ingest) {
+    const value = numberOrNull(vis?.[key]);
+    checks.push({ name, value, target: '>= 50,000/s', pass: value !== null && value >= 50_000 });
+  }
   return checks;
 }
 
