@@ -72,8 +72,8 @@ function claimSql(filters: ClaimFilters): string {
   const sql = `WITH ${claimCtes(filters, 0)}, pending AS (
       SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM claim_pending
     ), ${insertEventsSql(`$${CLAIM_NOW_PARAM}`)}
-    SELECT to_jsonb(nr) AS run, to_jsonb(c) AS task,
-      (SELECT jsonb_agg(inserted) FROM inserted) AS events
+    SELECT row_to_json(nr) AS run, row_to_json(c) AS task,
+      (SELECT json_agg(inserted) FROM inserted) AS events
     FROM new_run nr JOIN claimed c ON c.id = nr.task_id`;
   statements.set(key, sql);
   return sql;

@@ -84,9 +84,9 @@ function batchSql(board: boolean, profile: boolean): string {
         1000000000 + nr.id AS ord
       FROM new_run nr JOIN claimed c ON c.id = nr.task_id
     ), ${insertEventsSql('$1')}
-    SELECT (SELECT jsonb_agg(to_jsonb(e)) FROM ended e) AS runs, (SELECT jsonb_agg(to_jsonb(m)) FROM moved m) AS tasks,
-      (SELECT jsonb_agg(to_jsonb(nr)) FROM new_run nr) AS next_runs, (SELECT jsonb_agg(to_jsonb(c)) FROM claimed c) AS next_tasks,
-      (SELECT jsonb_agg(inserted) FROM inserted) AS events`;
+    SELECT (SELECT json_agg(e) FROM ended e) AS runs, (SELECT json_agg(m) FROM moved m) AS tasks,
+      (SELECT json_agg(nr) FROM new_run nr) AS next_runs, (SELECT json_agg(c) FROM claimed c) AS next_tasks,
+      (SELECT json_agg(inserted) FROM inserted) AS events`;
   statements.set(key, sql);
   return sql;
 }

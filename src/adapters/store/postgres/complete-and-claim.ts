@@ -28,9 +28,9 @@ function fusedSql(filters: ClaimFilters): string {
       SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM complete_pending
       UNION ALL SELECT board, task_id, run_id, kind, payload, 2::bigint AS ord FROM claim_pending
     ), ${insertEventsSql(`$${COMPLETE_PARAMS + CLAIM_NOW_PARAM}`)}
-    SELECT to_jsonb(e) AS run, (SELECT to_jsonb(moved) FROM moved) AS task,
-      (SELECT to_jsonb(nr) FROM new_run nr) AS next_run, (SELECT to_jsonb(c) FROM claimed c) AS next_task,
-      (SELECT jsonb_agg(inserted) FROM inserted) AS events
+    SELECT row_to_json(e) AS run, (SELECT row_to_json(moved) FROM moved) AS task,
+      (SELECT row_to_json(nr) FROM new_run nr) AS next_run, (SELECT row_to_json(c) FROM claimed c) AS next_task,
+      (SELECT json_agg(inserted) FROM inserted) AS events
     FROM ended e`;
   statements.set(key, sql);
   return sql;

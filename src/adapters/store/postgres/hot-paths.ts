@@ -43,7 +43,7 @@ const PROGRESS_HEARTBEAT_SQL = `WITH beat AS (
   ), pending AS (
     SELECT board, task_id, id AS run_id, 'progress'::text AS kind, $6::jsonb AS payload, 1::bigint AS ord FROM beat
   ), ${insertEventsSql('$1')}
-  SELECT beat.claim_expires, (SELECT jsonb_agg(inserted) FROM inserted) AS events
+  SELECT beat.claim_expires, (SELECT json_agg(inserted) FROM inserted) AS events
   FROM beat`;
 
 /** A plain heartbeat writes no event; one with progress or a note writes a `progress` event. */
@@ -100,8 +100,8 @@ export const COMPLETE_PARAMS = 11;
 const COMPLETE_SQL = `WITH ${COMPLETE_CTES}, pending AS (
     SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM complete_pending
   ), ${insertEventsSql('$1')}
-  SELECT to_jsonb(e) AS run, (SELECT to_jsonb(moved) FROM moved) AS task,
-    (SELECT jsonb_agg(inserted) FROM inserted) AS events
+  SELECT row_to_json(e) AS run, (SELECT row_to_json(moved) FROM moved) AS task,
+    (SELECT json_agg(inserted) FROM inserted) AS events
   FROM ended e`;
 
 /**
@@ -172,7 +172,7 @@ const CREATE_TASK_SQL = `WITH board AS (
   ), pending AS (
     SELECT board, id AS task_id, NULL::bigint AS run_id, 'task_created'::text AS kind, $11::jsonb AS payload, 1::bigint AS ord FROM task
   ), ${insertEventsSql('$1')}
-  SELECT (SELECT jsonb_agg(inserted) FROM inserted) AS events FROM task`;
+  SELECT (SELECT json_agg(inserted) FROM inserted) AS events FROM task`;
 
 /**
  * A task without parents needs no other row read or locked, so it is created in one statement; a

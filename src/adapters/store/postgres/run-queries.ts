@@ -34,7 +34,7 @@ export interface LockedRun {
 export async function lockRunAndTask(db: Executor, id: number): Promise<LockedRun> {
   const found = await row<{ run: RunRow; task: TaskRow; unfinished: number }>(
     db,
-    `SELECT to_jsonb(r) AS run, to_jsonb(x) AS task,
+    `SELECT row_to_json(r) AS run, row_to_json(x) AS task,
        (SELECT COUNT(*)::int FROM task_links l JOIN tasks p ON p.id = l.parent_id
         WHERE l.task_id = t.id AND p.status <> 'done') AS unfinished
      FROM runs r JOIN tasks t ON t.id = r.task_id
@@ -61,8 +61,8 @@ const APPLY_SETTLEMENT_SQL = `WITH ended AS (
     WHERE t.id = $11 AND $12::boolean
     RETURNING ${TASK_COLUMNS}
   )
-  SELECT (SELECT to_jsonb(ended) FROM ended) AS run,
-    COALESCE((SELECT to_jsonb(moved) FROM moved), (SELECT to_jsonb(x) FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.id = $11) x)) AS task`;
+  SELECT (SELECT row_to_json(ended) FROM ended) AS run,
+    COALESCE((SELECT row_to_json(moved) FROM moved), (SELECT row_to_json(x) FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.id = $11) x)) AS task`;
 
 /**
  * Closes a live run (locked by the caller, with its task) and moves its task as the core decides,
