@@ -1,20 +1,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
+import type { Store } from '../../src/ports/store.js';
 import { httpTransport } from '../../src/sdk/http-transport.js';
-import type { Pulseboard } from '../../src/server.js';
+import { JsonLineChild } from '../children/spawn.js';
 import type { BenchSystem, JobHandler, JobPayload, SetupOptions, SystemFactory, WorkerPool } from './types.js';
 import { createTasks, pendingTasks, startSdkWorkers } from './pulseboard-common.js';
-import { startBenchServer } from '../pulseboard-server.js';
+
+interface ServerChild {
+  child: JsonLineChild;
+  url: string;
+  token: string;
+  /** The benchmark's own connection to the server's SQLite file, for enqueueing and counting. */
+  store: Store;
+}
 
 /**
- * Pulseboard's SDK worker talking to a real server (SQLite store) over HTTP with the http transport.
- * Tasks are created through the server's store in-process: the figure is the worker path over HTTP.
+ * Pulseboard's SDK worker in this process talking over HTTP (http transport) to a real server in a
+ * process of its own, as a user runs them: the server is the broker here, as Redis or PostgreSQL are
+ * for the peers. Tasks are created through a second connection to the server's SQLite file, so the
+ * figure is the worker path over HTTP.
  */
 class PulseboardHttpSystem implements BenchSystem {
   readonly name = 'pulseboard-http';
   private root: string | null = null;
-  private server: Pulseboard | null = null;
+  private server: ServerChild | null = null;
   private generation = 0;
 
   async setup(_opts: SetupOptions): Promise<void> {
@@ -22,11 +33,18 @@ class PulseboardHttpSystem implements BenchSystem {
     await this.clear();
   }
 
-  /** A fresh server and data folder per run. */
+  /** A fresh server process and data folder per run. */
   async clear(): Promise<void> {
     if (!this.root) throw new Error('pulseboard-http: setup() first');
-    await this.server?.close();
-    this.server = await startBenchServer({ dir: path.join(this.root, String(this.generation++)) });
+    await this.stopServer();
+    const child = new JsonLineChild('./server-child.ts', [path.join(this.root, String(this.generation++))]);
+    const ready = (await child.waitFor((e) => e.event === 'ready', 60_000)) as unknown as { url: string; token: string; home: string } | null;
+    if (!ready) {
+      await child.stop();
+      throw new Error('pulseboard-http: the server process did not start');
+    }
+    const store = await openSqliteStore({ path: path.join(ready.home, 'pulseboard.db') });
+    this.server = { child, url: ready.url, token: ready.token, store };
   }
 
   enqueueBulk(payloads: readonly JobPayload[]): Promise<void> {
@@ -34,7 +52,14 @@ class PulseboardHttpSystem implements BenchSystem {
   }
 
   async enqueueOne(payload: JobPayload): Promise<void> {
-    await this.requireServer().store.createTask({ title: String(payload.seq) });
+    // Through the API, so the server's idle claims hear of it at once (as from any other client).
+    const { url, token } = this.requireServer();
+    const response = await fetch(`${url}/api/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: String(payload.seq) }),
+    });
+    if (!response.ok) throw new Error(`pulseboard-http: POST /api/tasks: ${response.status} ${await response.text()}`);
   }
 
   async startWorkers(concurrency: number, handler: JobHandler): Promise<WorkerPool> {
@@ -47,12 +72,19 @@ class PulseboardHttpSystem implements BenchSystem {
   }
 
   async teardown(): Promise<void> {
-    await this.server?.close();
-    this.server = null;
+    await this.stopServer();
     if (this.root) rmSync(this.root, { recursive: true, force: true });
   }
 
-  private requireServer(): Pulseboard {
+  private async stopServer(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await server.store.close();
+    await server.child.stop();
+  }
+
+  private requireServer(): ServerChild {
     if (!this.server) throw new Error('pulseboard-http: setup() first');
     return this.server;
   }
@@ -60,6 +92,6 @@ class PulseboardHttpSystem implements BenchSystem {
 
 export const pulseboardHttp: SystemFactory = {
   name: 'pulseboard-http',
-  description: 'Pulseboard SDK worker (defaults) over HTTP (http transport, admin token) to a local server on SQLite',
+  description: 'Pulseboard SDK worker (defaults) over HTTP (http transport, admin token) to a server process on SQLite',
   create: () => new PulseboardHttpSystem(),
 };

@@ -21,6 +21,8 @@ import type {
   TerminateBody,
 } from './api-types.js';
 import { readSse } from './sse.js';
+import { httpRequest } from './http-request.js';
+import type { HttpAnswer } from './http-request.js';
 
 export interface ClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:7420 */
@@ -54,16 +56,17 @@ export function createClient(opts: ClientOptions) {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const auth = { authorization: `Bearer ${opts.token}` };
 
-  async function send(method: string, path: string, body?: unknown, limit: RequestLimit = {}): Promise<Response> {
+  async function send(method: string, path: string, body?: unknown, limit: RequestLimit = {}): Promise<HttpAnswer> {
     const headers: Record<string, string> = { ...auth };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const timeout = AbortSignal.timeout(limit.timeoutMs ?? timeoutMs);
     try {
-      return await fetch(`${base}${path}`, {
+      return await httpRequest({
         method,
+        url: new URL(`${base}${path}`),
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: limit.signal ? AbortSignal.any([limit.signal, timeout]) : timeout,
+        timeoutMs: limit.timeoutMs ?? timeoutMs,
+        ...(limit.signal ? { signal: limit.signal } : {}),
       });
     } catch (err) {
       throw new ConnectionError(base, err);
@@ -71,18 +74,15 @@ export function createClient(opts: ClientOptions) {
   }
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await send(method, path, body);
-    return (await parse(response, method, path)) as T;
+    const answer = await send(method, path, body);
+    return parse(answer, method, path) as T;
   }
 
   /** Like call, but a 204 (nothing to hand out) is null. */
   async function callOrNone<T>(method: string, path: string, body?: unknown, limit?: RequestLimit): Promise<T | null> {
-    const response = await send(method, path, body, limit);
-    if (response.status === 204) {
-      await response.body?.cancel();
-      return null;
-    }
-    return (await parse(response, method, path)) as T;
+    const answer = await send(method, path, body, limit);
+    if (answer.status === 204) return null;
+    return parse(answer, method, path) as T;
   }
 
   return {
@@ -138,7 +138,9 @@ export function createClient(opts: ClientOptions) {
         if (stream.signal?.aborted) return;
         throw new ConnectionError(base, err);
       }
-      if (!response.ok || !response.body) await parse(response, 'GET', path);
+      if (!response.ok || !response.body) {
+        parse({ status: response.status, statusText: response.statusText, text: await response.text() }, 'GET', path);
+      }
       try {
         for await (const message of readSse(response.body as ReadableStream<Uint8Array>)) {
           if (message.data === '') continue;
@@ -157,27 +159,26 @@ interface RequestLimit {
   timeoutMs?: number;
 }
 
-async function parse(response: Response, method: string, path: string): Promise<unknown> {
-  const text = await response.text();
+function parse(answer: HttpAnswer, method: string, path: string): unknown {
   let body: unknown = null;
-  if (text !== '') {
+  if (answer.text !== '') {
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(answer.text);
     } catch {
-      body = text;
+      body = answer.text;
     }
   }
-  if (response.ok) return body;
-  throw new ApiError(response.status, detailOf(body, response), method, path);
+  if (answer.status >= 200 && answer.status < 300) return body;
+  throw new ApiError(answer.status, detailOf(body, answer), method, path);
 }
 
-function detailOf(body: unknown, response: Response): string {
+function detailOf(body: unknown, answer: HttpAnswer): string {
   if (body !== null && typeof body === 'object' && 'detail' in body) {
     const detail = (body as { detail: unknown }).detail;
     return typeof detail === 'string' ? detail : JSON.stringify(detail);
   }
   if (typeof body === 'string' && body !== '') return body.slice(0, 500);
-  return response.statusText || `HTTP ${response.status}`;
+  return answer.statusText || `HTTP ${answer.status}`;
 }
 
 function query(params: Record<string, string | undefined>): string {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRow } from '../../src/core/types.js';
-import { ApiError } from '../../src/sdk/api-error.js';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ApiError, ConnectionError } from '../../src/sdk/api-error.js';
 import { createClient } from '../../src/sdk/client.js';
 import { startTestServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
@@ -49,5 +51,33 @@ describe('createClient', () => {
     expect(updated).toMatchObject({ title: 'edited', priority: 3 });
     const board = await t.client.board('c-board');
     expect(board.columns.find((c) => c.name === 'ready')?.tasks.map((x) => x.id)).toEqual([task.id]);
+  });
+
+  it('a server that is not there is a ConnectionError naming why', async () => {
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as AddressInfo).port;
+    await new Promise((resolve) => listener.close(resolve));
+    const nobody = createClient({ url: `http://127.0.0.1:${port}`, token: 'x' });
+    await expect(nobody.listTasks()).rejects.toBeInstanceOf(ConnectionError);
+    await expect(nobody.listTasks()).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('a server that never answers is a ConnectionError after timeoutMs, and a signal ends a held claim', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer(() => undefined);
+    silent.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      await expect(createClient({ url, token: 'x', timeoutMs: 200 }).listTasks()).rejects.toThrow(/no answer within 200 ms/);
+      const controller = new AbortController();
+      const held = createClient({ url, token: 'x' }).claim({ worker: 'w', wait_seconds: 30 }, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 50);
+      await expect(held).rejects.toBeInstanceOf(ConnectionError);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -39,8 +39,12 @@ export class ProcInspector implements ProcessInspector {
     this.reader = new ProcReader(opts);
   }
 
+  /**
+   * Read synchronously: it is on the claim path of every HTTP worker, procfs answers from memory, and
+   * two reads through the thread pool cost more than the reads themselves.
+   */
   async startTime(pid: number): Promise<number | null> {
-    return (await this.reader.live(pid))?.startTime ?? null;
+    return this.reader.liveSync(pid)?.startTime ?? null;
   }
 
   async check(pid: number, expectedStartTime: number | null): Promise<ProcessCheck> {
