@@ -1,6 +1,6 @@
 import { newRunFields, validateClaimRequest } from '../../../core/claim.js';
 import { newClaimToken } from '../../../core/ids.js';
-import type { EventRow } from '../../../core/types.js';
+import type { EventRow, Run } from '../../../core/types.js';
 import type { ClaimRequest, Claimed } from '../../../ports/store.js';
 import { toRun, toTask } from '../shared/rows.js';
 import type { RunRow, TaskRow } from '../shared/rows.js';
@@ -79,20 +79,19 @@ function claimSql(filters: ClaimFilters): string {
   return sql;
 }
 
-/** The filters and parameter values of claimCtes for one validated request. */
-export function claimParams(rawReq: ClaimRequest, now: number): { filters: ClaimFilters; values: unknown[] } {
-  const req = validateClaimRequest(rawReq);
-  // The task is not known yet: board and id are taken from the row, the runtime limit as described above.
-  const fields = newRunFields({ id: '', board: '', max_runtime_seconds: null }, req, newClaimToken(), now);
-  const filters = { profile: Boolean(req.profile), board: req.board !== undefined, taskId: req.task_id !== undefined };
-  const values: unknown[] = [
+/**
+ * A new run's fields as the parameters claimCtes numbers 1 to 14, with `token` in the claim token's
+ * place (one token, or the batch statement's array of them).
+ */
+export function runFieldValues(fields: Omit<Run, 'id'>, token: unknown): unknown[] {
+  return [
     fields.profile,
     fields.worker,
     fields.host,
     fields.worker_pid,
     fields.worker_started_at,
     fields.claim_lock,
-    fields.claim_token,
+    token,
     fields.claim_expires,
     fields.lease_ttl_seconds,
     fields.last_heartbeat_at,
@@ -100,9 +99,21 @@ export function claimParams(rawReq: ClaimRequest, now: number): { filters: Claim
     fields.max_runtime_seconds,
     fields.started_at,
     JSON.stringify(fields.metadata),
-    JSON.stringify({ worker: fields.worker, host: fields.host, profile: fields.profile, pid: fields.worker_pid }),
-    now,
   ];
+}
+
+/** The payload of a claim's `claimed` event, before the attempt and lease the statement adds. */
+export function claimedPayload(fields: Omit<Run, 'id'>): string {
+  return JSON.stringify({ worker: fields.worker, host: fields.host, profile: fields.profile, pid: fields.worker_pid });
+}
+
+/** The filters and parameter values of claimCtes for one validated request. */
+export function claimParams(rawReq: ClaimRequest, now: number): { filters: ClaimFilters; values: unknown[] } {
+  const req = validateClaimRequest(rawReq);
+  // The task is not known yet: board and id are taken from the row, the runtime limit as described above.
+  const fields = newRunFields({ id: '', board: '', max_runtime_seconds: null }, req, newClaimToken(), now);
+  const filters = { profile: Boolean(req.profile), board: req.board !== undefined, taskId: req.task_id !== undefined };
+  const values: unknown[] = [...runFieldValues(fields, fields.claim_token), claimedPayload(fields), now];
   if (filters.taskId) values.push(req.task_id);
   else if (filters.profile) values.push(req.profile);
   if (filters.board) values.push(req.board);

@@ -5,6 +5,7 @@ import type { ClaimRequest, Claimed, CompletedAndClaimed, CompleteInput } from '
 import { toRun, toTask } from '../shared/rows.js';
 import type { RunRow, TaskRow } from '../shared/rows.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
+import { claimedPayload, runFieldValues } from './claim.js';
 import { completeParams } from './hot-paths.js';
 import { row } from './sql.js';
 import type { Executor } from './sql.js';
@@ -27,8 +28,9 @@ const statements = new Map<string, string>();
  * that matched (`ended`), so a refused completion claims nothing. Runs and tasks are locked in run id
  * order, so two batches (or a batch and the reaper) cannot lock each other's rows crosswise.
  *
- * $1 now, $2 the items as JSON, $3 the claim tokens (one per possible claim, in claim order), then
- * the run fields of the shared claim request and its filters.
+ * $1 now, $2 the items as JSON, $3 to $16 the run fields of the shared claim request (claim.ts's
+ * runFieldValues, $9 being the claim tokens, one per possible claim in claim order), $17 the claimed
+ * event's payload, then the request's filters.
  */
 function batchSql(board: boolean, profile: boolean): string {
   const key = `${board}/${profile}`;
@@ -65,7 +67,7 @@ function batchSql(board: boolean, profile: boolean): string {
     ), new_run AS (
       INSERT INTO runs (task_id, board, profile, worker, host, worker_pid, worker_started_at, claim_lock, claim_token,
         claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, metadata)
-      SELECT t.id, t.board, $4, $5, $6, $7, $8, $9, ($3::text[])[c.k], $10, $11, $12, $13,
+      SELECT t.id, t.board, $3, $4, $5, $6, $7, $8, ($9::text[])[c.k], $10, $11, $12, $13,
         COALESCE(t.max_runtime_seconds, $14), $15, $16::jsonb
       FROM candidate c JOIN tasks t ON t.seq = c.seq
       ORDER BY c.k
@@ -131,25 +133,7 @@ export async function fastCompleteAndClaimMany(
   if (input.length === 0) return { settled, events: [] };
   const tokens = input.map(() => newClaimToken());
   const fields = newRunFields({ id: '', board: '', max_runtime_seconds: null }, req, '', now);
-  const values: unknown[] = [
-    now,
-    JSON.stringify(input),
-    tokens,
-    fields.profile,
-    fields.worker,
-    fields.host,
-    fields.worker_pid,
-    fields.worker_started_at,
-    fields.claim_lock,
-    fields.claim_expires,
-    fields.lease_ttl_seconds,
-    fields.last_heartbeat_at,
-    fields.last_progress_at,
-    fields.max_runtime_seconds,
-    fields.started_at,
-    JSON.stringify(fields.metadata),
-    JSON.stringify({ worker: fields.worker, host: fields.host, profile: fields.profile, pid: fields.worker_pid }),
-  ];
+  const values: unknown[] = [now, JSON.stringify(input), ...runFieldValues(fields, tokens), claimedPayload(fields)];
   const profile = Boolean(req.profile);
   if (profile) values.push(req.profile);
   if (req.board !== undefined) values.push(req.board);
