@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { localHostName, readProcessStartTime } from '../../src/adapters/process/proc-inspector.js';
-import { startBenchServer } from '../pulseboard-server.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import { JsonLineChild } from '../children/spawn.js';
 import { NATS_URL } from '../systems/env.js';
 import { getLatency } from './http-latency.js';
@@ -18,23 +19,37 @@ const HEARTBEAT_NAMES = Array.from({ length: 100 }, (_, i) => `bench-${i}`);
 /** Beats per POST /api/heartbeats/batch in the batched figure (the route's maximum). */
 const HEARTBEAT_BATCH = 1000;
 
-/** Pulseboard on SQLite with 1,000 live and 1,000,000 ended runs (100,000 with --quick). */
+/**
+ * Pulseboard on SQLite with 1,000 live and 1,000,000 ended runs (100,000 with --quick). The server runs
+ * in a process of its own, as a user runs it: neither the benchmark's clients nor its heap share the
+ * server's event loop.
+ */
 export async function measureVisibility(opts: VisibilityOptions): Promise<Record<string, number | string | null>> {
   const endedRuns = opts.quick ? 100_000 : 1_000_000;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-vis-'));
-  const server = await startBenchServer({ dir, config: { workers: HEARTBEAT_NAMES } });
+  const child = new JsonLineChild('./server-child.ts', [dir, JSON.stringify({ workers: HEARTBEAT_NAMES })]);
   const figures: Record<string, number | string | null> = {};
+  let store: Store | null = null;
+  // The seeded live runs' worker process: inspect reads it, and when a run's renewed 30 s lease lapses
+  // after the renewals stop, the server's reaper kills it, as it must kill any reclaimed worker.
+  const worker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
   try {
+    if (worker.pid === undefined) throw new Error('could not start the stand-in worker process');
+    const server = (await child.waitFor((e) => e.event === 'ready', 60_000)) as unknown as ServerReady | null;
+    if (!server) throw new Error('the server process did not start');
+    const dbPath = path.join(server.home, 'pulseboard.db');
     const seed = seedRuns({
-      dbPath: path.join(server.home, 'pulseboard.db'),
+      dbPath,
       board: 'default',
       liveRuns: 1000,
       endedRuns,
       doneTasks: 1000,
-      workerPid: process.pid,
-      workerStartedAt: readProcessStartTime(process.pid),
+      workerPid: worker.pid,
+      workerStartedAt: readProcessStartTime(worker.pid),
       host: localHostName(),
     });
+    // A second connection to the server's file, for the lease renewals below (another process's commits).
+    store = await openSqliteStore({ path: dbPath });
     figures.live_runs = 1000;
     figures.ended_runs = endedRuns;
     figures.seed_seconds = seed.seconds;
@@ -44,17 +59,6 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
     figures.active_p50_ms = active.p50_ms;
     figures.active_p99_ms = active.p99_ms;
     figures.active_response_kb = active.bytes / 1024;
-
-    // The same listing while the fleet beats: every run renews its lease every 10 s (the SDK's default
-    // for a 30 s lease), i.e. 100 lease extensions a second, each one a commit the listing must show.
-    const beating = runHeartbeats(server.store, seed.liveRunIds, 100);
-    try {
-      const live = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
-      figures.active_beating_p50_ms = live.p50_ms;
-      figures.active_beating_p99_ms = live.p99_ms;
-    } finally {
-      figures.active_beating_beats = await beating.stop();
-    }
 
     const board = await getLatency(`${server.url}/api/board`, server.token, Math.ceil(requests / 3));
     figures.board_p50_ms = board.p50_ms;
@@ -66,6 +70,17 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
     figures.inspect_p50_ms = inspect.p50_ms;
     figures.inspect_p99_ms = inspect.p99_ms;
 
+    // The same listing while the fleet beats: every run renews its lease every 10 s (the SDK's default
+    // for a 30 s lease), i.e. 100 lease extensions a second, each one a commit the listing must show.
+    const beating = runHeartbeats(store, seed.liveRunIds, 100);
+    try {
+      const live = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
+      figures.active_beating_p50_ms = live.p50_ms;
+      figures.active_beating_p99_ms = live.p99_ms;
+    } finally {
+      figures.active_beating_beats = await beating.stop();
+    }
+
     const heartbeats = await httpHeartbeats(server.url, server.token, opts.quick ? 3 : 8);
     figures.heartbeats_http_per_s = heartbeats.ok / heartbeats.seconds;
     figures.heartbeats_http_rejected = heartbeats.sent - heartbeats.ok;
@@ -74,10 +89,11 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
     figures.heartbeats_http_batch_per_s = batched.ok / batched.seconds;
     figures.heartbeats_http_batch_size = HEARTBEAT_BATCH;
     figures.heartbeats_http_batch_rejected = batched.sent - batched.ok;
-    // The server runs inside this benchmark process: this is the process's RSS, server included.
-    figures.server_rss_mb = process.memoryUsage().rss / 2 ** 20;
+    figures.server_rss_mb = residentMegabytes(server.pid);
   } finally {
-    await server.close();
+    await store?.close();
+    await child.stop();
+    worker.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
   try {
@@ -133,4 +149,17 @@ function runHeartbeats(store: Store, runIds: readonly number[], perSecond: numbe
       return beats;
     },
   };
+}
+
+interface ServerReady {
+  url: string;
+  token: string;
+  home: string;
+  pid: number;
+}
+
+/** VmRSS of a process, in MiB. */
+function residentMegabytes(pid: number): number | null {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : null;
 }
