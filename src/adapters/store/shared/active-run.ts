@@ -101,6 +101,7 @@ function stateOf(v: ActiveRunValues, now: number, options: { progress_timeout_se
 const MAX_LISTINGS = 256;
 
 interface Listing {
+  rows: readonly ActiveRunValues[];
   list: ActiveRun[];
   byRun: Map<number, { values: ActiveRunValues; run: ActiveRun }>;
 }
@@ -119,6 +120,8 @@ export class ActiveRunListings {
     const options = progressTimeoutSeconds === undefined ? {} : { progress_timeout_seconds: progressTimeoutSeconds };
     const listingKey = `${key}|${progressTimeoutSeconds ?? ''}`;
     const previous = this.last.get(listingKey);
+    // The same cached rows: only a state can have moved, and usually none did.
+    if (previous?.rows === rows && sameStatesAt(previous.list, rows, now, options)) return previous.list;
     const byRun = new Map<number, { values: ActiveRunValues; run: ActiveRun }>();
     const list = new Array<ActiveRun>(rows.length);
     let unchanged = previous !== undefined && previous.list.length === rows.length;
@@ -134,11 +137,25 @@ export class ActiveRunListings {
       list[i] = run;
       byRun.set(values[0], { values, run });
     }
-    if (unchanged && previous) return previous.list;
+    if (unchanged && previous) {
+      // Re-read but equal: remember these rows, so the next call with them takes the short way.
+      previous.rows = rows;
+      return previous.list;
+    }
     if (!previous && this.last.size >= MAX_LISTINGS) this.last.clear();
-    this.last.set(listingKey, { list, byRun });
+    this.last.set(listingKey, { rows, list, byRun });
     return list;
   }
+}
+
+function sameStatesAt(
+  list: readonly ActiveRun[],
+  rows: readonly ActiveRunValues[],
+  now: number,
+  options: { progress_timeout_seconds?: number },
+): boolean {
+  for (let i = 0; i < rows.length; i++) if (list[i]!.state !== stateOf(rows[i]!, now, options)) return false;
+  return true;
 }
 
 function sameValues(a: ActiveRunValues, b: ActiveRunValues): boolean {
