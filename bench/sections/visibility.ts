@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { localHostName, readProcessStartTime } from '../../src/adapters/process/proc-inspector.js';
-import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
+import { createClient } from '../../src/sdk/client.js';
+import type { PulseboardClient } from '../../src/sdk/client.js';
 import { JsonLineChild } from '../children/spawn.js';
 import { NATS_URL } from '../systems/env.js';
 import { getLatency } from './http-latency.js';
 import { seedRuns } from './seed-sqlite.js';
-import type { Store } from '../../src/ports/store.js';
 import { measureRegistry } from './nats-ingest.js';
 
 export interface VisibilityOptions {
@@ -29,7 +29,6 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-vis-'));
   const child = new JsonLineChild('./server-child.ts', [dir, JSON.stringify({ workers: HEARTBEAT_NAMES })]);
   const figures: Record<string, number | string | null> = {};
-  let store: Store | null = null;
   // The seeded live runs' worker process: inspect reads it, and when a run's renewed 30 s lease lapses
   // after the renewals stop, the server's reaper kills it, as it must kill any reclaimed worker.
   const worker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
@@ -48,8 +47,6 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
       workerStartedAt: readProcessStartTime(worker.pid),
       host: localHostName(),
     });
-    // A second connection to the server's file, for the lease renewals below (another process's commits).
-    store = await openSqliteStore({ path: dbPath });
     figures.live_runs = 1000;
     figures.ended_runs = endedRuns;
     figures.seed_seconds = seed.seconds;
@@ -72,7 +69,7 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
 
     // The same listing while the fleet beats: every run renews its lease every 10 s (the SDK's default
     // for a 30 s lease), i.e. 100 lease extensions a second, each one a commit the listing must show.
-    const beating = runHeartbeats(store, seed.liveRunIds, 100);
+    const beating = runHeartbeats(createClient({ url: server.url, token: server.token }), seed.liveRunIds, 100);
     try {
       const live = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
       figures.active_beating_p50_ms = live.p50_ms;
@@ -91,7 +88,6 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
     figures.heartbeats_http_batch_rejected = batched.sent - batched.ok;
     figures.server_rss_mb = residentMegabytes(server.pid);
   } finally {
-    await store?.close();
     await child.stop();
     worker.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -133,19 +129,24 @@ async function httpHeartbeats(
   }
 }
 
-/** Lease extensions of the seeded live runs (tokens bench-token-<i>) at `perSecond`, round robin, through the server's store. */
-function runHeartbeats(store: Store, runIds: readonly number[], perSecond: number): { stop(): Promise<number> } {
+/**
+ * Lease renewals of the seeded live runs (tokens bench-token-<i>) at `perSecond`, round robin, through
+ * the server's API as workers send them (POST /api/runs/:id/heartbeat).
+ */
+function runHeartbeats(client: PulseboardClient, runIds: readonly number[], perSecond: number): { stop(): Promise<number> } {
   let beats = 0;
   let next = 0;
-  let inFlight: Promise<unknown> = Promise.resolve();
+  const inFlight = new Set<Promise<unknown>>();
   const timer = setInterval(() => {
     const i = next++ % runIds.length;
-    inFlight = store.heartbeat(runIds[i]!, `bench-token-${i}`).then(() => beats++);
+    const beat = client.heartbeat(runIds[i]!, { claim_token: `bench-token-${i}` }).then(() => beats++);
+    inFlight.add(beat);
+    void beat.finally(() => inFlight.delete(beat));
   }, 1000 / perSecond);
   return {
     async stop() {
       clearInterval(timer);
-      await inFlight;
+      await Promise.all(inFlight);
       return beats;
     },
   };

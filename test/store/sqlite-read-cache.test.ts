@@ -104,6 +104,45 @@ describe('SQLite active-run listing and its read cache', () => {
     expect((await store.listActiveRuns({ board: 'default' })).map((r) => r.run_id).sort()).toEqual(after.map((r) => r.run_id).sort());
   });
 
+  it('a listing kept across lease renewals always equals what a fresh connection reads', async () => {
+    const fresh = await openSqliteStore({ path, clock });
+    const other = new Database(path);
+    try {
+      other.pragma('busy_timeout = 5000');
+      const held: { runId: number; token: string }[] = [];
+      for (let i = 0; i < 4; i++) held.push(await claimOne(`r${i}`));
+      await store.createTask({ title: 'spare', board: 'elsewhere' });
+      const spare = await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, board: 'elsewhere' });
+      // A fixed mix of renewals (plain and with progress), a completion, a claim, and another connection's write.
+      const steps: (() => Promise<unknown>)[] = [
+        () => store.heartbeat(held[0]!.runId, held[0]!.token),
+        () => store.heartbeat(held[1]!.runId, held[1]!.token, { progress: 0.5 }),
+        () => store.heartbeat(spare!.run.id, spare!.run.claim_token, { note: 'halfway' }),
+        async () => other.prepare("UPDATE tasks SET title = 'renamed' WHERE current_run_id = ?").run(held[2]!.runId),
+        () => store.heartbeat(held[2]!.runId, held[2]!.token),
+        () => store.complete(held[3]!.runId, held[3]!.token, { outcome: 'completed' }),
+        () => store.heartbeat(held[0]!.runId, held[0]!.token, { note: 'still here' }),
+        () => claimOne('late'),
+        () => store.heartbeat(held[1]!.runId, held[1]!.token),
+      ];
+      for (const step of steps) {
+        // Read first, so that every step starts from a cached listing.
+        await store.listActiveRuns();
+        await store.listActiveRuns({ board: 'elsewhere' });
+        clock.advance(1);
+        await step();
+        expect(await store.listActiveRuns()).toEqual(await fresh.listActiveRuns());
+        expect(await store.listActiveRuns({ board: 'elsewhere' })).toEqual(await fresh.listActiveRuns({ board: 'elsewhere' }));
+      }
+      const listed = await store.listActiveRuns();
+      expect(listed.find((r) => r.run_id === held[2]!.runId)?.task_title).toBe('renamed');
+      expect(listed.find((r) => r.run_id === held[0]!.runId)?.last_progress_at).not.toBeNull();
+    } finally {
+      other.close();
+      await fresh.close();
+    }
+  });
+
   it('keeps boards apart and never lists a run of another board', async () => {
     await store.createTask({ title: 'x', board: 'alpha' });
     await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, board: 'alpha' });

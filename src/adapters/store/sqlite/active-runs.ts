@@ -39,3 +39,30 @@ export function listActiveRuns(
   // State depends on the clock, so it is judged on every call; only an unchanged outcome reuses the listing.
   return listings.list(board ?? '', rows, ctx.now, timeout);
 }
+
+/**
+ * The cached rows of a listing after a lease renewal of `runId` at `now` (claim_expires, last heartbeat,
+ * and last progress when the beat carried some): the same array when the run is not in it.
+ */
+export function renewedRows(
+  rows: readonly ActiveRunValues[],
+  runId: number,
+  renewal: { claim_expires: number; now: number; progressed: boolean },
+): readonly ActiveRunValues[] {
+  const i = rows.findIndex((row) => row[0] === runId);
+  if (i === -1) return rows;
+  const row = [...rows[i]!] as unknown as Mutable<ActiveRunValues>;
+  row[12] = renewal.claim_expires;
+  row[13] = renewal.now;
+  if (renewal.progressed) row[14] = renewal.now;
+  const copy = rows.slice();
+  copy[i] = row;
+  return copy;
+}
+
+/** The keys under which listActiveRuns caches its rows. */
+export function isActiveRunsKey(key: string): boolean {
+  return key === 'active-runs' || key.startsWith('active-runs:');
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -36,4 +36,28 @@ export class ReadCache {
     this.entries.set(key, value);
     return value;
   }
+
+  /** The change counters as they are now; a writer takes them before a write it may `carry` over. */
+  mark(): CacheMark {
+    return { dataVersion: this.dataVersion.get() as number, totalChanges: this.totalChanges.get() as number };
+  }
+
+  /**
+   * Keeps the cached results across one write of this connection, applying `update` to each, instead
+   * of dropping them all: only when they were current at `before` (nothing changed since they were
+   * read), no other connection committed since, and this connection changed exactly `changes` rows
+   * since `before` (so no other write of its own slipped in between). Otherwise the next get reloads.
+   */
+  carry(before: CacheMark, changes: number, update: (key: string, value: unknown) => unknown): void {
+    if (before.dataVersion !== this.seenDataVersion || before.totalChanges !== this.seenTotalChanges) return;
+    const now = this.mark();
+    if (now.dataVersion !== before.dataVersion || now.totalChanges !== before.totalChanges + changes) return;
+    for (const [key, value] of this.entries) this.entries.set(key, update(key, value));
+    this.seenTotalChanges = now.totalChanges;
+  }
+}
+
+export interface CacheMark {
+  dataVersion: number;
+  totalChanges: number;
 }

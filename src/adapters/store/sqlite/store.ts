@@ -24,7 +24,8 @@ import { validateClaimRequest } from '../../../core/claim.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { countTasksByStatus, lastEventId, listEvents } from './event-ops.js';
 import { migrate } from './migrations.js';
-import { listActiveRuns } from './active-runs.js';
+import { isActiveRunsKey, listActiveRuns, renewedRows } from './active-runs.js';
+import type { ActiveRunValues } from '../shared/active-run.js';
 import { complete, endRun, heartbeat, listRuns, reap, recordProcess, requestStop } from './run-ops.js';
 import { selectRun } from './run-queries.js';
 import { ReadCache } from './read-cache.js';
@@ -162,8 +163,23 @@ class SqliteStore implements Store {
     return this.write((ctx) => claim(ctx, req));
   }
 
-  heartbeat(runId: number, claimToken: string, input?: HeartbeatInput): Promise<{ claim_expires: number }> {
-    return this.write((ctx) => heartbeat(ctx, runId, claimToken, input));
+  /**
+   * A lease renewal is the most frequent write of a busy fleet and changes one listing row: the
+   * cached active-run rows are updated in place rather than re-read (see ReadCache.carry).
+   */
+  async heartbeat(runId: number, claimToken: string, input?: HeartbeatInput): Promise<{ claim_expires: number }> {
+    const before = this.cache.mark();
+    const progressed = input?.progress !== undefined || input?.note !== undefined;
+    let now = 0;
+    const beat = await this.write((ctx) => {
+      now = ctx.now;
+      return heartbeat(ctx, runId, claimToken, input);
+    });
+    // A plain renewal updates the run's row; one with progress also writes its event row.
+    this.cache.carry(before, progressed ? 2 : 1, (key, rows) =>
+      isActiveRunsKey(key) ? renewedRows(rows as ActiveRunValues[], runId, { claim_expires: beat.claim_expires, now, progressed }) : rows,
+    );
+    return beat;
   }
 
   complete(runId: number, claimToken: string, input: CompleteInput): Promise<RunEnded> {
