@@ -6,7 +6,8 @@ import { toRun, toTask } from '../shared/rows.js';
 import type { RunRow, TaskRow } from '../shared/rows.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
 import { claimedPayload, runFieldValues } from './claim.js';
-import { completeParams } from './hot-paths.js';
+import { fastCompletion } from './hot-paths.js';
+import type { FastCompletion } from './hot-paths.js';
 import { row } from './sql.js';
 import type { Executor } from './sql.js';
 import { TASK_COLUMNS } from './task-queries.js';
@@ -23,7 +24,7 @@ const statements = new Map<string, string>();
 /**
  * Several completions, and as many claims as completions went through, in one statement: one commit
  * for the whole batch. It is fast-path completeAndClaim (complete-and-claim.ts) with a set of runs in
- * place of one: each completion is settled by the same core decision (completeParams), each claim
+ * place of one: each completion is settled by the same core decision (fastCompletion), each claim
  * takes a ready task with FOR UPDATE SKIP LOCKED, and the candidates are as many as the completions
  * that matched (`ended`), so a refused completion claims nothing. Runs and tasks are locked in run id
  * order, so two batches (or a batch and the reaper) cannot lock each other's rows crosswise.
@@ -110,24 +111,10 @@ export async function fastCompleteAndClaimMany(
   req: ClaimRequest,
   now: number,
 ): Promise<BatchOutcome> {
-  const input: Record<string, unknown>[] = [];
+  const input: ({ n: number; run_id: number; token: string } & FastCompletion)[] = [];
   items.forEach((item, n) => {
-    const values = completeParams(item.runId, item.token, item.input, now);
-    if (!values) return;
-    const [, runId, token, outcome, summary, error, taskStatus, hasResult, result, kind, payload] = values;
-    input.push({
-      n,
-      run_id: runId,
-      token,
-      outcome,
-      summary,
-      error,
-      task_status: taskStatus,
-      has_result: hasResult,
-      result,
-      kind,
-      payload: JSON.parse(payload as string) as unknown,
-    });
+    const completion = fastCompletion(item.runId, item.input, now);
+    if (completion) input.push({ n, run_id: item.runId, token: item.token, ...completion });
   });
   const settled: (CompletedAndClaimed | undefined)[] = items.map(() => undefined);
   if (input.length === 0) return { settled, events: [] };

@@ -4,14 +4,14 @@ import { settleRun } from '../../../core/settle.js';
 import { taskFromDraft, validateNewTask } from '../../../core/task-input.js';
 import { taskCreatedPayload } from '../../../core/events.js';
 import type { CompleteInput, HeartbeatInput, NewTask, RunEnded } from '../../../ports/store.js';
-import type { EventRow, Task } from '../../../core/types.js';
+import type { EventRow, Json, Task } from '../../../core/types.js';
 import { toRun, toTask } from '../shared/rows.js';
 import type { RunRow, TaskRow } from '../shared/rows.js';
 import { pendingEvent } from './context.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
 import { jsonParam, row } from './sql.js';
 import type { Executor } from './sql.js';
-import { TASK_COLUMNS } from './task-queries.js';
+import { TASK_COLUMNS, taskColumnValues } from './task-queries.js';
 
 /*
  * Single-statement versions of the calls every worker makes for every task. Each is its own
@@ -104,13 +104,26 @@ const COMPLETE_SQL = `WITH ${COMPLETE_CTES}, pending AS (
     (SELECT json_agg(inserted) FROM inserted) AS events
   FROM ended e`;
 
+/** What a fast-path completion writes: the run's end, the task's move, and its event row. */
+export interface FastCompletion {
+  outcome: string;
+  summary: string | null;
+  error: string | null;
+  task_status: string;
+  has_result: boolean;
+  /** The result as JSON text, or null. */
+  result: string | null;
+  kind: string;
+  payload: Record<string, Json>;
+}
+
 /**
- * The parameters of COMPLETE_CTES for a worker's completion of its own live run whose task has no
- * children, or null when the statement does not apply. The core's settlement is computed for exactly
+ * What the single-statement completion of a worker's own live run (whose task has no children)
+ * writes, or null when the statement does not apply. The core's settlement is computed for exactly
  * that state (a running task owned by this run); it depends on attempts or parents only for retryable
  * outcomes, which therefore always take the general path.
  */
-export function completeParams(runId: number, token: string, input: CompleteInput, now: number): unknown[] | null {
+export function fastCompletion(runId: number, input: CompleteInput, now: number): FastCompletion | null {
   if (input.outcome !== 'completed' && input.outcome !== 'blocked') return null;
   const metadata = {};
   const settlement = settleRun(
@@ -132,19 +145,23 @@ export function completeParams(runId: number, token: string, input: CompleteInpu
       error: input.error,
     },
   });
-  return [
-    now,
-    runId,
-    token,
-    settlement.outcome,
-    input.summary ?? null,
-    input.error ?? null,
-    settlement.task_status,
-    input.result !== undefined,
-    jsonParam(input.result),
-    event.kind,
-    JSON.stringify(event.payload),
-  ];
+  return {
+    outcome: settlement.outcome,
+    summary: input.summary ?? null,
+    error: input.error ?? null,
+    task_status: settlement.task_status,
+    has_result: input.result !== undefined,
+    result: jsonParam(input.result),
+    kind: event.kind,
+    payload: event.payload,
+  };
+}
+
+/** The parameters of COMPLETE_CTES ($1..$11) for fastCompletion's answer, or null when it has none. */
+export function completeParams(runId: number, token: string, input: CompleteInput, now: number): unknown[] | null {
+  const c = fastCompletion(runId, input, now);
+  if (!c) return null;
+  return [now, runId, token, c.outcome, c.summary, c.error, c.task_status, c.has_result, c.result, c.kind, JSON.stringify(c.payload)];
 }
 
 /** A completion in one statement when completeParams applies; null sends the caller to the general path. */
@@ -163,10 +180,10 @@ export async function fastComplete(
 }
 
 const CREATE_TASK_SQL = `WITH board AS (
-    INSERT INTO boards (slug, created_at) VALUES ($2, $1) ON CONFLICT (slug) DO NOTHING
+    INSERT INTO boards (slug, created_at) VALUES ($3, $1) ON CONFLICT (slug) DO NOTHING
   ), task AS (
     INSERT INTO tasks (id, board, title, body, assignee, priority, status, max_runtime_seconds, max_attempts, created_at, updated_at)
-    VALUES ($3, $2, $4, $5, $6, $7, $8, $9, $10, $1, $1)
+    VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $1, $1)
     ON CONFLICT (id) DO NOTHING
     RETURNING id, board
   ), pending AS (
@@ -197,15 +214,8 @@ export async function fastCreateTask(
     const id = newTaskId();
     const created = await row<{ events: unknown }>(db, CREATE_TASK_SQL, [
       now,
-      draft.board,
       id,
-      draft.title,
-      draft.body,
-      draft.assignee,
-      draft.priority,
-      status,
-      draft.max_runtime_seconds,
-      draft.max_attempts,
+      ...taskColumnValues(draft, status),
       JSON.stringify(event.payload),
     ]);
     if (!created) continue;

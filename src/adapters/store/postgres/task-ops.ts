@@ -20,6 +20,7 @@ import {
   refreshChildren,
   replaceParents,
   requireTask,
+  taskColumnValues,
 } from './task-queries.js';
 
 export async function createTask(ctx: WriteContext, input: NewTask, actor: string | undefined): Promise<Task> {
@@ -47,18 +48,7 @@ async function insertTask(ctx: WriteContext, draft: ReturnType<typeof validateNe
       `INSERT INTO tasks (id, board, title, body, assignee, priority, status, max_runtime_seconds, max_attempts, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        newTaskId(),
-        draft.board,
-        draft.title,
-        draft.body,
-        draft.assignee,
-        draft.priority,
-        status,
-        draft.max_runtime_seconds,
-        draft.max_attempts,
-        ctx.now,
-      ],
+      [newTaskId(), ...taskColumnValues(draft, status), ctx.now],
     );
     if (inserted) return inserted.id;
   }
