@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import type { Store } from '../../src/ports/store.js';
+import { createClient } from '../../src/sdk/client.js';
+import type { PulseboardClient } from '../../src/sdk/client.js';
 import { httpTransport } from '../../src/sdk/http-transport.js';
 import { JsonLineChild } from '../children/spawn.js';
 import type { BenchSystem, JobHandler, JobPayload, SetupOptions, SystemFactory, WorkerPool } from './types.js';
@@ -12,8 +14,9 @@ interface ServerChild {
   child: JsonLineChild;
   url: string;
   token: string;
-  /** The benchmark's own connection to the server's SQLite file, for enqueueing and counting. */
+  /** The benchmark's own connection to the server's SQLite file, for bulk enqueueing and counting. */
   store: Store;
+  client: PulseboardClient;
 }
 
 /**
@@ -44,7 +47,7 @@ class PulseboardHttpSystem implements BenchSystem {
       throw new Error('pulseboard-http: the server process did not start');
     }
     const store = await openSqliteStore({ path: path.join(ready.home, 'pulseboard.db') });
-    this.server = { child, url: ready.url, token: ready.token, store };
+    this.server = { child, url: ready.url, token: ready.token, store, client: createClient({ url: ready.url, token: ready.token }) };
   }
 
   enqueueBulk(payloads: readonly JobPayload[]): Promise<void> {
@@ -53,13 +56,7 @@ class PulseboardHttpSystem implements BenchSystem {
 
   async enqueueOne(payload: JobPayload): Promise<void> {
     // Through the API, so the server's idle claims hear of it at once (as from any other client).
-    const { url, token } = this.requireServer();
-    const response = await fetch(`${url}/api/tasks`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: String(payload.seq) }),
-    });
-    if (!response.ok) throw new Error(`pulseboard-http: POST /api/tasks: ${response.status} ${await response.text()}`);
+    await this.requireServer().client.createTask({ title: String(payload.seq) });
   }
 
   async startWorkers(concurrency: number, handler: JobHandler): Promise<WorkerPool> {

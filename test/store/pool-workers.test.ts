@@ -11,6 +11,7 @@ import type { Store } from '../../src/ports/store.js';
 import type { EventRow } from '../../src/core/types.js';
 import type { CompletionBatcherStats } from '../../src/services/completion-batcher.js';
 import { dropSchema, freshSchemaName, PG_URL, postgresGate } from './fixtures/postgres-db.js';
+import { postgresLocation } from './fixtures/open-store.js';
 
 const PROCESSES = 4;
 const CONCURRENCY = 16;
@@ -44,7 +45,7 @@ function poolDrain(name: string, open: () => Promise<Store>, location: () => str
       const reports: Promise<Report>[] = [];
       const ready: Promise<void>[] = [];
       for (let p = 0; p < PROCESSES; p++) {
-        const child = fork(fixture, [name, location(), `pool${p}`, String(CONCURRENCY)], {
+        const child = fork(fixture, [location(), `pool${p}`, String(CONCURRENCY)], {
           execArgv: ['--import', 'tsx'],
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
@@ -114,7 +115,7 @@ describe('SDK worker pools in separate processes', () => {
     poolDrain(
       'postgres',
       () => openPostgresStore({ connectionString: PG_URL, schema }),
-      () => `${PG_URL}|${schema}`,
+      () => postgresLocation(PG_URL, schema),
       () => dropSchema(schema),
     );
   });

@@ -14,6 +14,7 @@ import type { EventRow } from '../../src/core/types.js';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { dropSchema, freshSchemaName, PG_URL, postgresGate } from './fixtures/postgres-db.js';
 import { storeContract } from './store-contract.js';
+import { postgresLocation } from './fixtures/open-store.js';
 
 const available = await postgresGate();
 
@@ -202,10 +203,10 @@ describe.runIf(available)('PostgreSQL store', () => {
 
     it('runs every task exactly once', { timeout: 300_000 }, async () => {
       await seed(schema, TASKS);
-      const fixture = fileURLToPath(new URL('./fixtures/postgres-claim-worker.ts', import.meta.url));
+      const fixture = fileURLToPath(new URL('./fixtures/claim-worker.ts', import.meta.url));
       const reports = await Promise.all(
         Array.from({ length: WORKERS }, (_, i) => {
-          const child = fork(fixture, [PG_URL, schema, `w${i}`], {
+          const child = fork(fixture, ['drain', postgresLocation(PG_URL, schema), `w${i}`], {
             execArgv: ['--import', 'tsx'],
             stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
           });

@@ -38,6 +38,7 @@ import {
   findTokenByHash,
   listTokens,
   needsTouch,
+  hasRunTokens,
   revokeRunTokens,
   revokeToken,
   touchToken,
@@ -286,7 +287,13 @@ class SqliteStore implements Store {
     return this.write((ctx) => revokeToken(ctx, id));
   }
 
-  revokeRunTokens(runId: number): Promise<number> {
+  /**
+   * Called for every completion over HTTP, while only dispatched runs have tokens of their own: a read
+   * settles the others without taking the write lock. A run's tokens are made before its process
+   * starts, so none can appear after it ended.
+   */
+  async revokeRunTokens(runId: number): Promise<number> {
+    if (!(await this.read((ctx) => hasRunTokens(ctx, runId)))) return 0;
     return this.write((ctx) => revokeRunTokens(ctx, runId));
   }
 }

@@ -50,6 +50,10 @@ export function revokeToken(ctx: WriteContext, id: string): boolean {
   return ctx.q.run('DELETE FROM api_tokens WHERE id = ?', id).changes > 0;
 }
 
+export function hasRunTokens(ctx: ReadContext, runId: number): boolean {
+  return ctx.q.get('SELECT 1 FROM api_tokens WHERE run_id = ? LIMIT 1', runId) !== undefined;
+}
+
 export function revokeRunTokens(ctx: WriteContext, runId: number): number {
   return ctx.q.run('DELETE FROM api_tokens WHERE run_id = ?', runId).changes;
 }
