@@ -11,7 +11,8 @@ import { pendingEvent } from './context.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
 import { jsonParam, row } from './sql.js';
 import type { Executor } from './sql.js';
-import { TASK_COLUMNS, taskColumnValues } from './task-queries.js';
+import { TASK_COLUMNS } from './task-queries.js';
+import { taskColumnValues } from '../shared/task-values.js';
 
 /*
  * Single-statement versions of the calls every worker makes for every task. Each is its own

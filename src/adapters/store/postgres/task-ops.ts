@@ -7,6 +7,7 @@ import { planTaskUpdate } from '../../../core/task-update.js';
 import type { Comment, Task } from '../../../core/types.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../../../ports/store.js';
 import { toComment } from '../shared/rows.js';
+import { taskColumnValues } from '../shared/task-values.js';
 import { emit } from './context.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { execute, jsonParam, row, rows } from './sql.js';
@@ -20,7 +21,6 @@ import {
   refreshChildren,
   replaceParents,
   requireTask,
-  taskColumnValues,
 } from './task-queries.js';
 
 export async function createTask(ctx: WriteContext, input: NewTask, actor: string | undefined): Promise<Task> {

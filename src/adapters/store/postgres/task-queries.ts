@@ -2,7 +2,6 @@ import { NotFoundError } from '../../../core/errors.js';
 import { statusForParents } from '../../../core/readiness.js';
 import type { ParentState } from '../../../core/readiness.js';
 import type { Task, TaskStatus } from '../../../core/types.js';
-import type { validateNewTask } from '../../../core/task-input.js';
 import { toTask } from '../shared/rows.js';
 import type { TaskRow } from '../shared/rows.js';
 import { emit } from './context.js';
@@ -14,23 +13,6 @@ import type { Executor } from './sql.js';
 export const TASK_COLUMNS = `t.id, t.board, t.title, t.body, t.assignee, t.priority, t.status,
   COALESCE((SELECT jsonb_agg(l.parent_id ORDER BY l.position) FROM task_links l WHERE l.task_id = t.id), '[]'::jsonb) AS parents,
   t.max_runtime_seconds, t.max_attempts, t.attempts, t.created_at, t.updated_at, t.current_run_id, t.result`;
-
-/**
- * A new task's own columns as statement parameters, in the order the INSERTs name them after `id`:
- * board, title, body, assignee, priority, status, max_runtime_seconds, max_attempts.
- */
-export function taskColumnValues(draft: ReturnType<typeof validateNewTask>, status: TaskStatus): unknown[] {
-  return [
-    draft.board,
-    draft.title,
-    draft.body,
-    draft.assignee,
-    draft.priority,
-    status,
-    draft.max_runtime_seconds,
-    draft.max_attempts,
-  ];
-}
 
 export async function selectTask(db: Executor, id: string): Promise<Task | null> {
   const found = await row<TaskRow>(db, `SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.id = $1`, [id]);

@@ -7,6 +7,7 @@ import { planTaskUpdate } from '../../../core/task-update.js';
 import type { Comment, Task } from '../../../core/types.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../../../ports/store.js';
 import { jsonText, toComment } from '../shared/rows.js';
+import { taskColumnValues } from '../shared/task-values.js';
 import { emit } from './context.js';
 import type { ReadContext, WriteContext } from './context.js';
 import {
@@ -31,14 +32,7 @@ export function createTask(ctx: WriteContext, input: NewTask, actor: string | un
        attempts, created_at, updated_at, current_run_id, result)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, NULL, NULL)`,
     id,
-    draft.board,
-    draft.title,
-    draft.body,
-    draft.assignee,
-    draft.priority,
-    status,
-    draft.max_runtime_seconds,
-    draft.max_attempts,
+    ...taskColumnValues(draft, status),
     ctx.now,
     ctx.now,
   );
