@@ -78,6 +78,28 @@ describe('authentication and roles', () => {
       headers: { cookie, origin: 'https://evil.example' },
     });
     expect(crossSite.status).toBe(403);
+    const noOrigin = await h.api('POST', '/api/tasks', { token: null, body: { title: 'forged' }, headers: { cookie } });
+    expect(noOrigin.status).toBe(403);
+    expect(bodyOf(noOrigin).detail).toContain('same-origin');
+    const fetchSiteCross = await h.api('POST', '/api/tasks', {
+      token: null,
+      body: { title: 'forged' },
+      headers: { cookie, 'sec-fetch-site': 'cross-site' },
+    });
+    expect(fetchSiteCross.status).toBe(403);
+    const fetchSiteCrossSameOrigin = await h.api('POST', '/api/tasks', {
+      token: null,
+      body: { title: 'forged' },
+      headers: { cookie, 'sec-fetch-site': 'same-site', origin: h.base },
+    });
+    expect(fetchSiteCrossSameOrigin.status).toBe(403);
+    const fetchSiteSame = await h.api('POST', '/api/tasks', {
+      token: null,
+      body: { title: 'from the dashboard, no Origin' },
+      headers: { cookie, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(fetchSiteSame.status).toBe(201);
+    expect((await h.store.listTasks()).filter((t) => t.title === 'forged')).toEqual([]);
   });
 
   it('tokens: issue, list without secrets, use, revoke', async () => {

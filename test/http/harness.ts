@@ -12,6 +12,7 @@ import type { Bus } from '../../src/ports/bus.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { Store } from '../../src/ports/store.js';
 import { createApiServer } from '../../src/edges/http/app.js';
+import type { ApiDeps } from '../../src/edges/http/app.js';
 import { Registry } from '../../src/services/registry.js';
 import { ensureAdminToken, issueToken } from '../../src/services/tokens.js';
 
@@ -55,6 +56,8 @@ export interface HarnessOptions {
   dbPath?: string;
   /** Share another server's bus (left open on close). */
   bus?: Bus;
+  /** Settings beyond the harness defaults (timeouts, limits). */
+  settings?: Partial<ApiDeps['settings']>;
 }
 
 /** A real server: SQLite file in a temp dir, in-process bus, registry, /proc inspector and signaller, port 0. */
@@ -78,6 +81,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       progress_timeout_seconds: 600,
       default_lease_ttl_seconds: 30,
       default_grace_seconds: opts.graceSeconds ?? 5,
+      ...opts.settings,
     },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -13,9 +13,11 @@ import { createRunControl, DEFAULT_GRACE_SECONDS } from '../../services/run-cont
 import { createWorkerControl } from '../../services/worker-control.js';
 import { createAuthHook } from './auth.js';
 import type { ApiContext } from './context.js';
+import { handleClientError, handleFrameworkError } from './client-errors.js';
 import { createErrorHandler, handleNotFound } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { createApiMetrics } from './metrics.js';
+import { completeSecurityHeaders, setDefaultSecurityHeaders } from './security-headers.js';
 import { trackUnusedConnections } from './unused-connections.js';
 import { activeRoutes } from './routes/active.js';
 import { boardRoutes } from './routes/board.js';
@@ -27,7 +29,7 @@ import { systemRoutes } from './routes/system.js';
 import { taskRoutes } from './routes/tasks.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { workerRoutes } from './routes/workers.js';
-import { AJV_OPTIONS, checkBodyValues, formatValidationError, requireBody } from './validation.js';
+import { AJV_OPTIONS, checkBodyValues, formatValidationError, refuseContentEncoding, requireBody } from './validation.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,6 +40,11 @@ declare module 'fastify' {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** A refused body up to this size is read to its end so the client sees the answer (see unread-body.ts). */
+export const DEFAULT_DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+/** The whole request (headers and body) must arrive within this; a held claim or stream is a response and is not limited. */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+export const DEFAULT_HEADERS_TIMEOUT_SECONDS = 10;
 
 export interface ApiDeps {
   store: Store;
@@ -55,6 +62,9 @@ export interface ApiDeps {
     default_lease_ttl_seconds: number;
     default_grace_seconds?: number;
     body_limit_bytes?: number;
+    discard_limit_bytes?: number;
+    request_timeout_seconds?: number;
+    headers_timeout_seconds?: number;
   };
   logger?: boolean;
 }
@@ -62,9 +72,16 @@ export interface ApiDeps {
 /** Builds the HTTP API; the caller listens. Closing the app ends its event streams. */
 export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
+  const requestTimeoutMs = (deps.settings.request_timeout_seconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
+  const headersTimeoutMs = Math.min(requestTimeoutMs, (deps.settings.headers_timeout_seconds ?? DEFAULT_HEADERS_TIMEOUT_SECONDS) * 1000);
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.settings.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    requestTimeout: requestTimeoutMs,
+    // Node checks for late requests on this interval; its default (30 s) would let one live twice as long.
+    http: { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
     ajv: { customOptions: AJV_OPTIONS },
     schemaErrorFormatter: formatValidationError,
     return503OnClosing: true,
@@ -113,9 +130,17 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   };
 
   app.decorateRequest('principal', null);
-  app.setErrorHandler(createErrorHandler(deps.logger !== true));
+  app.setErrorHandler(
+    createErrorHandler({
+      logToConsole: deps.logger !== true,
+      discardLimitBytes: deps.settings.discard_limit_bytes ?? DEFAULT_DISCARD_LIMIT_BYTES,
+    }),
+  );
+  app.addHook('onRequest', async (_request, reply) => setDefaultSecurityHeaders(reply.raw));
   app.setNotFoundHandler(handleNotFound);
   app.addHook('onRequest', createAuthHook({ store: deps.store, onWorkerSeen: (name) => deps.registry.addKnown(name) }));
+  app.addHook('preParsing', async (request) => refuseContentEncoding(request));
+  app.addHook('onSend', async (_request, reply) => completeSecurityHeaders(reply));
   app.addHook('preValidation', async (request) => {
     requireBody(request);
     checkBodyValues(request.body);

@@ -75,19 +75,26 @@ function presentedSecret(request: FastifyRequest): { secret: string; from: 'head
 
 /**
  * A cookie rides along on requests other sites make the browser send; a change arriving with a
- * cookie must come from a page of this server.
+ * cookie must show it comes from a page of this server: Sec-Fetch-Site same-origin, or an Origin
+ * naming this host. A request that shows neither is refused (an old browser or a forged form alike).
  */
 function refuseCrossSite(request: FastifyRequest): void {
   if (request.method === 'GET' || request.method === 'HEAD') return;
+  const site = request.headers['sec-fetch-site'];
   const origin = request.headers.origin;
-  if (origin === undefined) return;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    throw new HttpError(403, 'cross-site request refused');
+  if (site === undefined && origin === undefined) {
+    throw new HttpError(403, 'cross-site request refused: a cookie-authenticated change needs a same-origin Origin or Sec-Fetch-Site');
   }
-  if (originHost !== request.headers.host) throw new HttpError(403, 'cross-site request refused');
+  if (site !== undefined && site !== 'same-origin') throw new HttpError(403, 'cross-site request refused');
+  if (origin !== undefined && originHost(origin) !== request.headers.host) throw new HttpError(403, 'cross-site request refused');
+}
+
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
 
 export function principalOf(request: FastifyRequest): ApiToken {

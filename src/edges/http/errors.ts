@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isPulseboardError } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/errors.js';
+import { discardUnreadBody } from './unread-body.js';
 
 const STATUS_OF_CODE: Record<ErrorCode, number> = {
   invalid: 400,
@@ -40,15 +41,24 @@ export function answerFor(err: unknown): ErrorAnswer {
   return { status: 500, detail: 'internal error' };
 }
 
-export function createErrorHandler(logToConsole: boolean) {
-  return function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export interface ErrorHandlerOptions {
+  logToConsole: boolean;
+  /** How much of a refused request's unread body is read and dropped so the client sees the answer. */
+  discardLimitBytes: number;
+}
+
+export function createErrorHandler(opts: ErrorHandlerOptions) {
+  return async function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<{ detail: string }> {
     const answer = answerFor(err);
     if (answer.status >= 500) {
       request.log.error({ err }, 'unhandled error');
       // Without a logger an internal error would vanish; it must never pass unseen.
-      if (logToConsole) console.error(`pulseboard: ${request.method} ${request.url} failed:`, err);
+      if (opts.logToConsole) console.error(`pulseboard: ${request.method} ${request.url} failed:`, err);
     }
-    void reply.code(answer.status).send({ detail: answer.detail });
+    // Beyond the bound the connection is given up: what is still unread makes its framing unknowable.
+    if ((await discardUnreadBody(request.raw, opts.discardLimitBytes)) === 'too_much') reply.header('connection', 'close');
+    void reply.code(answer.status);
+    return { detail: answer.detail };
   };
 }
 

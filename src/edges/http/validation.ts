@@ -1,5 +1,6 @@
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { InvalidInputError } from '../../core/errors.js';
+import { HttpError } from './http-error.js';
 
 /**
  * Ajv as the API wants it: unknown fields are errors rather than silently dropped, and no body value
@@ -45,6 +46,16 @@ export function requireBody(request: FastifyRequest): void {
     return;
   }
   throw new InvalidInputError('a JSON request body is required (content-type: application/json)');
+}
+
+/**
+ * Bodies are read as sent; a compressed one would be parsed as if it were JSON text. Refused before
+ * the body is read, whatever the encoding claims.
+ */
+export function refuseContentEncoding(request: FastifyRequest): void {
+  const encoding = request.headers['content-encoding'];
+  if (encoding === undefined || encoding.trim().toLowerCase() === 'identity' || encoding.trim() === '') return;
+  throw new HttpError(415, `unsupported content-encoding ${JSON.stringify(encoding.slice(0, 40))}: send the body uncompressed`);
 }
 
 /**

@@ -1,0 +1,31 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+
+const FRAME_ANCESTORS = "frame-ancestors 'none'";
+
+/** Headers every answer carries, even those written straight to the socket (SSE, framing errors). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': FRAME_ANCESTORS,
+};
+
+/** Set on the raw response first, so a hijacked reply (an event stream) has them too. */
+export function setDefaultSecurityHeaders(response: ServerResponse): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+}
+
+/**
+ * A route that sends its own Content-Security-Policy (the dashboard) keeps it; only a missing
+ * frame-ancestors directive is added, so no page of this server can be framed by another site.
+ */
+export function withFrameAncestors(policy: string): string {
+  if (/(^|;)\s*frame-ancestors\b/i.test(policy)) return policy;
+  const trimmed = policy.trim().replace(/;\s*$/, '');
+  return trimmed === '' ? FRAME_ANCESTORS : `${trimmed}; ${FRAME_ANCESTORS}`;
+}
+
+export function completeSecurityHeaders(reply: FastifyReply): void {
+  reply.header('x-content-type-options', 'nosniff');
+  const policy = reply.getHeader('content-security-policy');
+  reply.header('content-security-policy', withFrameAncestors(policy === undefined ? '' : String(policy)));
+}
