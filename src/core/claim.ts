@@ -1,9 +1,23 @@
 import { InvalidInputError } from './errors.js';
 import { isProfileName, isTaskId, isWorkerName } from './ids.js';
 import { leaseExpiry, validateTtl } from './lease.js';
-import { validateBoard, validateJson } from './task-input.js';
 import type { Json, Run, Task } from './types.js';
-import type { ClaimRequest } from '../ports/store.js';
+import { isFiniteNumber, validateBoard, validateJson, validatePid } from './validate.js';
+
+export interface ClaimRequest {
+  worker: string;
+  host: string;
+  pid?: number | null;
+  worker_started_at?: number | null;
+  ttl_seconds: number;
+  board?: string;
+  /** Only tasks assigned to this profile; without it, only unassigned tasks. */
+  profile?: string | null;
+  task_id?: string;
+  /** Used when the task sets none. */
+  max_runtime_seconds?: number | null;
+  metadata?: Record<string, Json>;
+}
 
 export function validateClaimRequest(req: ClaimRequest): ClaimRequest {
   if (req === null || typeof req !== 'object') throw new InvalidInputError('claim request must be an object');
@@ -39,13 +53,6 @@ export function validateClaimRequest(req: ClaimRequest): ClaimRequest {
   return req;
 }
 
-export function validatePid(pid: unknown): void {
-  if (pid === undefined || pid === null) return;
-  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {
-    throw new InvalidInputError('pid must be a positive integer');
-  }
-}
-
 /** The run a claim opens; the task's own runtime limit wins over the claimer's default. */
 export function newRunFields(
   task: Pick<Task, 'id' | 'board' | 'max_runtime_seconds'>,
@@ -79,8 +86,4 @@ export function newRunFields(
     metadata: (req.metadata ?? {}) as Record<string, Json>,
     stop_requested_at: null,
   };
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
 }

@@ -1,13 +1,34 @@
 import { InvalidInputError } from './errors.js';
-import { validatePid } from './claim.js';
-import { validateJson } from './task-input.js';
-import type { StopDestination, WorkerOutcome } from './types.js';
-import type { CompleteInput, EndRunInput, HeartbeatInput } from '../ports/store.js';
+import type { Json, StopDestination, WorkerOutcome } from './types.js';
+import { validateJson, validatePid, validateText } from './validate.js';
+
+export interface HeartbeatInput {
+  /** Any value marks progress (last_progress_at = now) and is kept in run.metadata.progress. */
+  progress?: Json;
+  note?: string;
+}
+
+export interface CompleteInput {
+  outcome: WorkerOutcome;
+  summary?: string;
+  result?: Json;
+  error?: string;
+}
+
+export interface EndRunInput {
+  outcome: 'crashed' | 'timed_out' | 'reclaimed' | 'terminated' | 'spawn_failed' | 'failed';
+  /** Where the task goes; without it the retry rules decide (ready, or blocked with gave_up when attempts are exhausted). */
+  then?: StopDestination;
+  exit_code?: number | null;
+  error?: string;
+  summary?: string;
+  actor?: string;
+  reason?: string;
+}
 
 const WORKER_OUTCOMES: readonly WorkerOutcome[] = ['completed', 'failed', 'blocked'];
 const END_OUTCOMES: readonly EndRunInput['outcome'][] = ['crashed', 'timed_out', 'reclaimed', 'terminated', 'spawn_failed', 'failed'];
 const DESTINATIONS: readonly StopDestination[] = ['requeue', 'block', 'archive', 'done'];
-const MAX_TEXT = 100_000;
 
 export function validateRunId(runId: unknown): number {
   if (typeof runId !== 'number' || !Number.isSafeInteger(runId) || runId <= 0) {
@@ -57,12 +78,6 @@ export function validateEndRunInput(input: EndRunInput): EndRunInput {
     if (input[field] !== undefined) validateText(input[field], field);
   }
   return input;
-}
-
-export function validateText(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new InvalidInputError(`${field} must be a string`);
-  if (value.length > MAX_TEXT) throw new InvalidInputError(`${field} must be at most ${MAX_TEXT} characters`);
-  return value;
 }
 
 export interface ProcessRecord {

@@ -2,14 +2,45 @@ import { InvalidInputError } from './errors.js';
 import { DEFAULT_BOARD, isBoardSlug, isProfileName, isTaskId } from './ids.js';
 import { TASK_STATUSES } from './types.js';
 import type { Json, Task, TaskStatus } from './types.js';
-import type { NewTask, TaskFilter, TaskPatch } from '../ports/store.js';
-import { validateText } from './run-input.js';
+import { validateBoard, validateJson, validateText } from './validate.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const MAX_TITLE_LENGTH = 500;
 const MAX_BODY_LENGTH = 100_000;
 const MAX_PARENTS = 100;
 const MAX_ATTEMPTS_LIMIT = 1000;
+
+export interface NewTask {
+  board?: string;
+  title: string;
+  body?: string;
+  assignee?: string | null;
+  priority?: number;
+  parents?: string[];
+  max_runtime_seconds?: number | null;
+  max_attempts?: number;
+  /** Start in triage instead of todo/ready. */
+  triage?: boolean;
+}
+
+export interface TaskPatch {
+  title?: string;
+  body?: string;
+  assignee?: string | null;
+  priority?: number;
+  parents?: string[];
+  max_runtime_seconds?: number | null;
+  max_attempts?: number;
+  status?: Exclude<TaskStatus, 'running'>;
+  result?: Json | null;
+}
+
+export interface TaskFilter {
+  board?: string;
+  status?: TaskStatus;
+  assignee?: string;
+  limit?: number;
+}
 
 /** A NewTask with every default filled in and every field checked. */
 export interface TaskDraft {
@@ -53,13 +84,6 @@ export function validateTaskPatch(patch: TaskPatch): TaskPatch {
   if (patch.status !== undefined) out.status = validatePatchStatus(patch.status);
   if (patch.result !== undefined) out.result = validateJson(patch.result, 'result');
   return out;
-}
-
-export function validateBoard(board: unknown): string {
-  if (!isBoardSlug(board)) {
-    throw new InvalidInputError(`board must match ^[a-z0-9][a-z0-9_-]{0,63}$, got ${JSON.stringify(board)}`);
-  }
-  return board;
 }
 
 function validateTitle(title: unknown): string {
@@ -122,34 +146,6 @@ function validatePatchStatus(status: unknown): Exclude<TaskStatus, 'running'> {
     throw new InvalidInputError(`status must be one of ${TASK_STATUSES.filter((s) => s !== 'running').join(', ')}`);
   }
   return status as Exclude<TaskStatus, 'running'>;
-}
-
-/** Rejects values JSON cannot carry (undefined, functions, NaN), which would not read back as written. */
-export function validateJson(value: unknown, field: string): Json {
-  const check = (v: unknown, depth: number): void => {
-    if (depth > 64) throw new InvalidInputError(`${field} is nested too deeply`);
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new InvalidInputError(`${field} must hold only finite numbers`);
-      return;
-    }
-    if (Array.isArray(v)) {
-      for (const item of v) check(item, depth + 1);
-      return;
-    }
-    if (typeof v === 'object' && isPlainObject(v)) {
-      for (const item of Object.values(v as Record<string, unknown>)) check(item, depth + 1);
-      return;
-    }
-    throw new InvalidInputError(`${field} must be JSON (objects, arrays, strings, numbers, booleans, null)`);
-  };
-  check(value, 0);
-  return value as Json;
-}
-
-function isPlainObject(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 export function validateTaskId(id: unknown): string {

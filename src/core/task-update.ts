@@ -1,7 +1,7 @@
 import { statusForParents } from './readiness.js';
 import { assertAssigneeChangeAllowed, planStatusChange } from './transitions.js';
 import type { Json, Task, TaskStatus } from './types.js';
-import type { TaskPatch } from '../ports/store.js';
+import type { TaskPatch } from './task-input.js';
 
 export type TaskFieldChanges = Partial<
   Pick<Task, 'title' | 'body' | 'assignee' | 'priority' | 'parents' | 'max_runtime_seconds' | 'max_attempts' | 'result'>

@@ -3,14 +3,17 @@ import type {
   ApiToken,
   Comment,
   EventRow,
-  Json,
   Role,
   Run,
-  StopDestination,
   Task,
   TaskStatus,
-  WorkerOutcome,
 } from '../core/types.js';
+import type { ClaimRequest } from '../core/claim.js';
+import type { EventFilter } from '../core/event-filter.js';
+import type { CompleteInput, EndRunInput, HeartbeatInput } from '../core/run-input.js';
+import type { NewTask, TaskFilter, TaskPatch } from '../core/task-input.js';
+
+export type { ClaimRequest, CompleteInput, EventFilter, EndRunInput, HeartbeatInput, NewTask, TaskFilter, TaskPatch };
 
 /**
  * The store port. Every method is one transaction: it either applies fully, writing its event rows
@@ -92,80 +95,9 @@ export interface Store {
   revokeRunTokens(runId: number): Promise<number>;
 }
 
-export interface NewTask {
-  board?: string;
-  title: string;
-  body?: string;
-  assignee?: string | null;
-  priority?: number;
-  parents?: string[];
-  max_runtime_seconds?: number | null;
-  max_attempts?: number;
-  /** Start in triage instead of todo/ready. */
-  triage?: boolean;
-}
-
-export interface TaskPatch {
-  title?: string;
-  body?: string;
-  assignee?: string | null;
-  priority?: number;
-  parents?: string[];
-  max_runtime_seconds?: number | null;
-  max_attempts?: number;
-  status?: Exclude<TaskStatus, 'running'>;
-  result?: Json | null;
-}
-
-export interface TaskFilter {
-  board?: string;
-  status?: TaskStatus;
-  assignee?: string;
-  limit?: number;
-}
-
-export interface ClaimRequest {
-  worker: string;
-  host: string;
-  pid?: number | null;
-  worker_started_at?: number | null;
-  ttl_seconds: number;
-  board?: string;
-  /** Only tasks assigned to this profile; without it, only unassigned tasks. */
-  profile?: string | null;
-  task_id?: string;
-  /** Used when the task sets none. */
-  max_runtime_seconds?: number | null;
-  metadata?: Record<string, Json>;
-}
-
 export interface Claimed {
   task: Task;
   run: Run;
-}
-
-export interface HeartbeatInput {
-  /** Any value marks progress (last_progress_at = now) and is kept in run.metadata.progress. */
-  progress?: Json;
-  note?: string;
-}
-
-export interface CompleteInput {
-  outcome: WorkerOutcome;
-  summary?: string;
-  result?: Json;
-  error?: string;
-}
-
-export interface EndRunInput {
-  outcome: 'crashed' | 'timed_out' | 'reclaimed' | 'terminated' | 'spawn_failed' | 'failed';
-  /** Where the task goes; without it the retry rules decide (ready, or blocked with gave_up when attempts are exhausted). */
-  then?: StopDestination;
-  exit_code?: number | null;
-  error?: string;
-  summary?: string;
-  actor?: string;
-  reason?: string;
 }
 
 export interface RunEnded {
@@ -188,12 +120,4 @@ export interface CompletionWithClaim {
 export interface ReapResult {
   reclaimed: RunEnded[];
   timed_out: RunEnded[];
-}
-
-export interface EventFilter {
-  board?: string;
-  task_id?: string;
-  run_id?: number;
-  after_id?: number;
-  limit?: number;
 }

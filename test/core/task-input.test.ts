@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/core/errors.js';
-import { validateJson, validateNewTask, validateTaskPatch } from '../../src/core/task-input.js';
+import { validateNewTask, validateTaskPatch } from '../../src/core/task-input.js';
+import { validateJson } from '../../src/core/validate.js';
 import type { NewTask, TaskPatch } from '../../src/ports/store.js';
 
 describe('task input', () => {
