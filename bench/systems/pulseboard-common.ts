@@ -1,7 +1,7 @@
 import { createWorker } from '../../src/sdk/worker.js';
 import type { WorkerTransport } from '../../src/sdk/transport.js';
 import type { Store } from '../../src/ports/store.js';
-import { storeTransport } from '../../src/sdk/store-transport.js';
+import { storeTransport } from '../../src/store-transport.js';
 import type { BenchSystem, JobHandler, JobPayload, SetupOptions, WorkerPool } from './types.js';
 
 /** Store.createTasks takes up to this many tasks per call, each call one transaction. */

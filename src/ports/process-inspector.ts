@@ -84,3 +84,10 @@ export interface ProcessSignaller {
   /** SIGTERM, wait up to graceSeconds for exit, then SIGKILL; resolves when gone (or kill impossible). */
   terminate(pid: number, expectedStartTime: number | null, graceSeconds: number): Promise<TerminateResult>;
 }
+
+/** What a claim records about the process that makes it; synchronous because a transport reads it once, before its first claim. */
+export interface ProcessIdentity {
+  hostName(): string;
+  /** Start time (epoch seconds) of pid, or null when it is gone. */
+  startTime(pid: number): number | null;
+}

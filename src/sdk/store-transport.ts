@@ -1,6 +1,6 @@
-import { localHostName, readProcessStartTime } from '../adapters/process/proc-inspector.js';
 import type { EventRow } from '../core/types.js';
 import type { Bus } from '../ports/bus.js';
+import type { ProcessIdentity } from '../ports/process-inspector.js';
 import type { ClaimRequest, Store } from '../ports/store.js';
 import { ClaimWaiters } from '../services/claim-waiters.js';
 import { CompletionBatcher } from '../services/completion-batcher.js';
@@ -36,13 +36,18 @@ export interface StoreTransportState {
 const DEFAULT_FALLBACK_POLL_SECONDS = 5;
 const BOARD_EVENTS = 'board.*.events';
 
-/** Works on a Store in this process, without HTTP: for embedding and benchmarks. The store throws LeaseLostError itself. */
-export function storeTransport(store: Store, opts: StoreTransportOptions = {}): WorkerTransport & StoreTransportState {
-  const host = opts.host ?? localHostName();
+export type StoreTransport = WorkerTransport & StoreTransportState;
+
+/**
+ * Works on a Store in this process, without HTTP: for embedding and benchmarks. The store throws
+ * LeaseLostError itself. `identity` names the claiming process (src/store-transport.ts passes procfs).
+ */
+export function createStoreTransport(store: Store, identity: ProcessIdentity, opts: StoreTransportOptions = {}): StoreTransport {
+  const host = opts.host ?? identity.hostName();
   const pid = opts.pid ?? process.pid;
   const fallbackMs = (opts.fallbackPollSeconds ?? DEFAULT_FALLBACK_POLL_SECONDS) * 1000;
   // Read once: the pid's start time does not change while it lives, and the claim path is hot.
-  const startedAt = readProcessStartTime(pid);
+  const startedAt = identity.startTime(pid);
   const waiters = new ClaimWaiters(commitSource(store, opts.bus));
   // Slots that finish in the same tick share one commit.
   const completions = new CompletionBatcher(store);

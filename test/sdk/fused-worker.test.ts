@@ -7,7 +7,7 @@ import { LeaseLostError } from '../../src/core/errors.js';
 import type { Run } from '../../src/core/types.js';
 import type { Store } from '../../src/ports/store.js';
 import { httpTransport } from '../../src/sdk/http-transport.js';
-import { storeTransport } from '../../src/sdk/store-transport.js';
+import { storeTransport } from '../../src/store-transport.js';
 import type { WorkerTransport } from '../../src/sdk/transport.js';
 import { createWorker } from '../../src/sdk/worker.js';
 import type { WorkerOptions } from '../../src/sdk/worker-types.js';

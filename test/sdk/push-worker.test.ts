@@ -9,7 +9,7 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import { boardEventsSubject } from '../../src/core/subjects.js';
 import type { Store } from '../../src/ports/store.js';
 import { httpTransport } from '../../src/sdk/http-transport.js';
-import { storeTransport } from '../../src/sdk/store-transport.js';
+import { storeTransport } from '../../src/store-transport.js';
 import { createWorker } from '../../src/sdk/worker.js';
 import type { WorkerOptions } from '../../src/sdk/worker-types.js';
 import { startHarness } from '../http/harness.js';

@@ -9,7 +9,7 @@ import { LeaseLostError } from '../../src/core/errors.js';
 import type { Bus } from '../../src/ports/bus.js';
 import type { Store } from '../../src/ports/store.js';
 import { BlockedError } from '../../src/sdk/errors.js';
-import { storeTransport } from '../../src/sdk/store-transport.js';
+import { storeTransport } from '../../src/store-transport.js';
 import { createWorker } from '../../src/sdk/worker.js';
 import type { WorkerOptions } from '../../src/sdk/worker-types.js';
 import { aborted, waitFor } from './helpers.js';

@@ -27,7 +27,7 @@ const RUN_CHANGING_KINDS = new Set(['run_ended', 'reclaimed', 'timed_out', 'stop
  */
 export class Dispatcher {
   private readonly store: Store;
-  private readonly deps: LaunchDeps & { inspector: DispatcherOptions['inspector']; pollMs: number };
+  private readonly deps: LaunchDeps & { pollMs: number };
   private readonly profiles: [string, DispatchProfile][];
   private readonly maxConcurrentRuns: number;
   private readonly supervisors = new Map<number, RunSupervisor>();

@@ -1,6 +1,6 @@
 import { ConflictError } from '../../core/errors.js';
 import type { Claimed } from '../../ports/store.js';
-import { readProcessStartTime } from '../../adapters/process/proc-inspector.js';
+import type { ProcessInspector } from '../../ports/process-inspector.js';
 import { issueToken } from '../tokens.js';
 import { childEnvironment } from './child-env.js';
 import { closeQuietly, openRunLog } from './run-log.js';
@@ -13,6 +13,7 @@ import { watchChild } from './watched-process.js';
 export interface LaunchDeps extends SupervisorDeps {
   hostname: string;
   apiUrl: () => string;
+  inspector: ProcessInspector;
 }
 
 /**
@@ -52,7 +53,7 @@ export async function launchRun(
     return null;
   }
   const { child, pid, exited } = spawned;
-  const startTime = readProcessStartTime(pid);
+  const startTime = await deps.inspector.startTime(pid);
   const proc = watchChild(child, pid, startTime, exited);
   try {
     await deps.store.recordProcess(run.id, { pid, worker_started_at: startTime, host: deps.hostname });
