@@ -69,6 +69,8 @@ export function newRunFields(
     host: req.host,
     worker_pid: pid,
     worker_started_at: req.worker_started_at ?? null,
+    // A claimant's word about its pid proves nothing: only the dispatcher's recordProcess makes it spawned.
+    worker_origin: pid === null ? null : 'declared',
     claim_lock: `${req.host}:${pid ?? '-'}`,
     claim_token: claimToken,
     claim_expires: leaseExpiry(now, req.ttl_seconds),

@@ -22,6 +22,14 @@ export type WorkerOutcome = 'completed' | 'failed' | 'blocked';
 /** Where an operator sends a task whose run they stop. */
 export type StopDestination = 'requeue' | 'block' | 'archive' | 'done';
 
+/**
+ * Who put a pid on a run: `spawned` when this server's own code (a dispatcher, here or on another host)
+ * started the process for the run, `declared` when a claimant merely named it. Only a spawned process is
+ * ever signalled; a declared one is stopped by fencing.
+ */
+export const WORKER_ORIGINS = ['spawned', 'declared'] as const;
+export type WorkerOrigin = (typeof WORKER_ORIGINS)[number];
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export interface Task {
@@ -52,6 +60,8 @@ export interface Run {
   host: string;
   worker_pid: number | null;
   worker_started_at: number | null;
+  /** null while no pid is recorded. */
+  worker_origin: WorkerOrigin | null;
   claim_lock: string;
   /** Secret to the worker: never leaves the server except in the claim answer. */
   claim_token: string;
@@ -105,6 +115,7 @@ export interface ActiveRun {
   host: string;
   worker_pid: number | null;
   worker_started_at: number | null;
+  worker_origin: WorkerOrigin | null;
   started_at: number;
   claim_lock: string;
   claim_expires: number;

@@ -9,6 +9,7 @@ import type {
   StopDestination,
   Task,
   TaskStatus,
+  WorkerOrigin,
   WorkerOutcome,
 } from '../core/types.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../ports/store.js';
@@ -89,6 +90,7 @@ export type InspectAnswer =
       alive: true;
       pid: number;
       host: string;
+      worker_origin: WorkerOrigin | null;
       cpu_percent: number;
       memory_rss_bytes: number;
       memory_vms_bytes: number;
@@ -96,9 +98,10 @@ export type InspectAnswer =
       num_fds: number | null;
       status: string;
       create_time: number;
-      cmdline: string[];
+      /** Only for a process the server spawned: a declared pid's command line may hold another program's secrets. */
+      cmdline?: string[];
     }
-  | { run_id: number; alive: false; reason: string };
+  | { run_id: number; alive: false; reason: string; worker_origin?: WorkerOrigin | null };
 
 export interface TerminateBody {
   reason?: string;
@@ -112,6 +115,8 @@ export interface TerminateAnswer {
   task_id: string;
   terminated: boolean;
   signal: string | null;
+  /** fence: the pid was not the server's to signal; the stop reaches the worker on its next heartbeat or completion. */
+  stopped_by: 'signal' | 'fence';
 }
 
 export interface RegistryWorker {

@@ -9,7 +9,9 @@ import type {
 } from '../ports/process-inspector.js';
 
 /** What a look at a run's process found: its live figures, or why there is nothing to look at. */
-export type ProcessLook = ({ alive: true } & Omit<ProcessSnapshot, 'uid' | 'error'>) | { alive: false; reason: string };
+export type ProcessLook =
+  | ({ alive: true } & Omit<ProcessSnapshot, 'uid' | 'error' | 'cmdline'> & { cmdline?: string[] })
+  | { alive: false; reason: string };
 
 export interface InspectRequest {
   pid: number;

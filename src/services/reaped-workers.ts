@@ -20,7 +20,8 @@ export interface ReapedWorkers {
 
 /**
  * A reclaimed or timed-out run's worker must not keep working on a task that is no longer its own: its
- * local process is stopped (pid and start time must match), then its per-run token is revoked. Not
+ * local process, when this server spawned it, is stopped (pid and start time must match), then its
+ * per-run token is revoked. Not
  * before: until the process is gone, its late calls get the 409 that tells it it lost the task. A
  * process on another host, or none, leaves nothing to wait for.
  */
@@ -62,6 +63,8 @@ export function stopReapedWorkers(deps: ReapedWorkersDeps): ReapedWorkers {
 }
 
 function isLocalProcess(run: Run, hostname: string): boolean {
+  // A declared pid is a claimant's word, never signalled: the fence (409 on its next call) stops that worker.
+  if (run.worker_origin !== 'spawned') return false;
   // Without a recorded start time the pid's identity is unknown, and the signaller would refuse anyway.
   return run.host === hostname && run.worker_pid !== null && run.worker_started_at !== null;
 }

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import type { Run, StopDestination, Task, TaskStatus } from '../core/types.js';
+import type { Run, StopDestination, Task, TaskStatus, WorkerOrigin } from '../core/types.js';
 import type { Bus } from '../ports/bus.js';
 import type { ProcessInspector, ProcessSignaller, TerminateResult } from '../ports/process-inspector.js';
 import type { Store, TaskPatch } from '../ports/store.js';
@@ -23,9 +23,11 @@ export interface StopRunResult {
   task_id: string;
   terminated: boolean;
   signal: 'SIGTERM' | 'SIGKILL' | null;
+  /** `fence` when nothing was signalled: the fenced token tells the worker on its next heartbeat or completion. */
+  stopped_by: 'signal' | 'fence';
 }
 
-export type RunInspection = { run_id: number; host?: string } & ProcessLook;
+export type RunInspection = { run_id: number; host?: string; worker_origin?: WorkerOrigin | null } & ProcessLook;
 
 export interface RunControl {
   /** The live figures of a run's process, checked against its recorded start time. */
@@ -72,6 +74,8 @@ export function createRunControl(deps: RunControlDeps): RunControl {
 
   async function stopProcess(run: Run, graceSeconds: number): Promise<TerminateResult> {
     if (run.worker_pid === null) return { terminated: false, signal: null, reason: 'no worker_pid recorded' };
+    // A claimant's word that a pid is its own proves nothing: such a worker is stopped by the fence alone.
+    if (run.worker_origin !== 'spawned') return { terminated: false, signal: null, reason: 'declared pid: not signalled' };
     if (run.host === hostname) return signaller.terminate(run.worker_pid, run.worker_started_at, graceSeconds);
     return terminateRemoteProcess(bus, run.host, {
       pid: run.worker_pid,
@@ -83,21 +87,24 @@ export function createRunControl(deps: RunControlDeps): RunControl {
   async function inspectRun(runId: number): Promise<RunInspection> {
     const run = await store.getRun(runId);
     if (!run) throw new NotFoundError(`run ${runId} not found`);
-    if (run.ended_at !== null) return { run_id: runId, alive: false, reason: 'run already ended' };
-    if (run.worker_pid === null) return { run_id: runId, alive: false, reason: 'no worker_pid recorded' };
+    const origin = run.worker_origin;
+    if (run.ended_at !== null) return { run_id: runId, alive: false, reason: 'run already ended', worker_origin: origin };
+    if (run.worker_pid === null) return { run_id: runId, alive: false, reason: 'no worker_pid recorded', worker_origin: origin };
     const look =
       run.host === hostname
         ? await inspectLocalProcess(inspector, run.worker_pid, run.worker_started_at)
         : await inspectRemoteProcess(bus, run.host, { pid: run.worker_pid, started_at: run.worker_started_at });
-    return look.alive ? { run_id: runId, ...look, host: run.host } : { run_id: runId, ...look };
+    if (!look.alive) return { run_id: runId, ...look, worker_origin: origin };
+    return { run_id: runId, ...shownFigures(look, origin), host: run.host, worker_origin: origin };
   }
 
   async function stopRun(runId: number, opts: StopRunOptions): Promise<StopRunResult> {
     await liveRun(runId);
     // 1) Fence first: from here the worker's token is refused and the task stays running, so nobody claims it.
     const fenced = await store.requestStop(runId, { actor: opts.actor, reason: opts.reason });
-    // 2) Only then the process, checked against its recorded start time.
+    // 2) Only then the process, if the server started it, checked against its recorded start time.
     const result = await stopProcess(fenced, opts.grace_seconds ?? defaultGrace);
+    const signalled = fenced.worker_origin === 'spawned' && fenced.worker_pid !== null;
     // 3) Close the run and move the task, now that no process of it is left running.
     try {
       await store.endRun(runId, {
@@ -105,7 +112,7 @@ export function createRunControl(deps: RunControlDeps): RunControl {
         then: opts.then ?? 'requeue',
         actor: opts.actor,
         reason: opts.reason,
-        ...(fenced.worker_pid !== null && !result.terminated ? { error: `process not stopped: ${result.reason ?? 'unknown'}` } : {}),
+        ...(signalled && !result.terminated ? { error: `process not stopped: ${result.reason ?? 'unknown'}` } : {}),
       });
     } catch (err) {
       // Whoever watches the process (the dispatcher) may have closed the run while it died: the stop happened.
@@ -116,7 +123,14 @@ export function createRunControl(deps: RunControlDeps): RunControl {
     // 4) The worker's per-run token ends with the run. Not before: until now its late calls got the 409
     // that tells it it lost the task.
     await store.revokeRunTokens(runId);
-    return { ok: true, run_id: runId, task_id: fenced.task_id, terminated: result.terminated, signal: result.signal };
+    return {
+      ok: true,
+      run_id: runId,
+      task_id: fenced.task_id,
+      terminated: result.terminated,
+      signal: result.signal,
+      stopped_by: result.signal === null ? 'fence' : 'signal',
+    };
   }
 
   async function reclaimTask(taskId: string, by: { actor?: string; reason?: string }): Promise<StopRunResult> {
@@ -152,6 +166,13 @@ export function createRunControl(deps: RunControlDeps): RunControl {
   }
 
   return { inspectRun, stopRun, reclaimTask, moveTask };
+}
+
+/** A declared pid may be any process of the host: its command line (arguments, secrets) is not ours to show. */
+function shownFigures(look: Extract<ProcessLook, { alive: true }>, origin: WorkerOrigin | null): ProcessLook {
+  if (origin === 'spawned') return look;
+  const { cmdline: _hidden, ...figures } = look;
+  return figures;
 }
 
 function stopReason(patch: TaskPatch): string {

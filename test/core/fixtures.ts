@@ -31,6 +31,7 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     host: 'h1',
     worker_pid: 100,
     worker_started_at: null,
+    worker_origin: 'declared',
     claim_lock: 'h1:100',
     claim_token: 'secret-token',
     claim_expires: 1_700_000_030,

@@ -61,7 +61,7 @@ describe('terminate, reclaim and inspect on real processes', () => {
         body: { then, reason: 'testing', grace_seconds: 5 },
       });
       expect(answer.status, answer.text).toBe(200);
-      expect(answer.body).toEqual({ ok: true, run_id: run.id, task_id: task.id, terminated: true, signal: 'SIGTERM' });
+      expect(answer.body).toEqual({ ok: true, run_id: run.id, task_id: task.id, terminated: true, signal: 'SIGTERM', stopped_by: 'signal' });
       await exited(child);
       expect(isAlive(pid)).toBe(false);
       expect((await h.store.getTask(task.id))?.status).toBe(status);
@@ -109,7 +109,7 @@ describe('terminate, reclaim and inspect on real processes', () => {
   it('a recycled pid (start time differs) is neither inspected nor signalled', async () => {
     const { task, run, pid } = await runWithProcess({ startedAtOffset: -1000 });
     const inspect = await h.api('GET', `/api/runs/${run.id}/inspect`, { token: h.tokens.viewer });
-    expect(inspect.body).toEqual({ run_id: run.id, alive: false, reason: 'pid reused by another process' });
+    expect(inspect.body).toEqual({ run_id: run.id, alive: false, reason: 'pid reused by another process', worker_origin: 'spawned' });
     const answer = await h.api('POST', `/api/runs/${run.id}/terminate`, { body: { grace_seconds: 1 } });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ terminated: false, signal: null });
@@ -137,28 +137,28 @@ describe('terminate, reclaim and inspect on real processes', () => {
     await exited(child);
     await waitFor(() => !isAlive(child.pid), 'the child to be reaped');
     const dead = await h.api('GET', `/api/runs/${run.id}/inspect`);
-    expect(dead.body).toEqual({ run_id: run.id, alive: false, reason: 'process not found' });
+    expect(dead.body).toEqual({ run_id: run.id, alive: false, reason: 'process not found', worker_origin: 'spawned' });
 
     await h.api('POST', '/api/tasks', { body: { title: 'no pid', board: 'nopid' } });
     const claimed = bodyOf<{ run: Run }>(
       await h.api('POST', '/api/claims', { token: h.tokens.worker, body: { worker: h.workerName, board: 'nopid' } }),
     );
     const noPid = await h.api('GET', `/api/runs/${claimed.run.id}/inspect`);
-    expect(noPid.body).toEqual({ run_id: claimed.run.id, alive: false, reason: 'no worker_pid recorded' });
+    expect(noPid.body).toEqual({ run_id: claimed.run.id, alive: false, reason: 'no worker_pid recorded', worker_origin: null });
 
     await h.api('POST', `/api/runs/${claimed.run.id}/complete`, {
       token: h.tokens.worker,
       body: { claim_token: claimed.run.claim_token, outcome: 'completed' },
     });
     const ended = await h.api('GET', `/api/runs/${claimed.run.id}/inspect`);
-    expect(ended.body).toEqual({ run_id: claimed.run.id, alive: false, reason: 'run already ended' });
+    expect(ended.body).toEqual({ run_id: claimed.run.id, alive: false, reason: 'run already ended', worker_origin: null });
     expect((await h.api('GET', '/api/runs/424242/inspect')).status).toBe(404);
   });
 
   it('a run on another host is inspected and terminated through its host agent over the bus', async () => {
     const { run, pid, child, task } = await runWithProcess({ host: 'far-away' });
     const unreachable = await h.api('GET', `/api/runs/${run.id}/inspect`);
-    expect(unreachable.body).toEqual({ run_id: run.id, alive: false, reason: 'host far-away unreachable' });
+    expect(unreachable.body).toEqual({ run_id: run.id, alive: false, reason: 'host far-away unreachable', worker_origin: 'spawned' });
 
     // The "far-away" agent happens to live in this process, so it can reach the child.
     const agent = serveHostAgent({ bus: h.bus, hostname: 'far-away', inspector: new ProcInspector(), signaller: new ProcSignaller() });

@@ -92,21 +92,17 @@ describe('startPulseboard', () => {
     expect(next.value?.data).toMatchObject({ board: 'default', task_id: task.id });
   });
 
-  it("terminates a reclaimed run's local process", async () => {
+  it("terminates a reclaimed run's local process that a dispatcher recorded as its own", async () => {
     const { server } = await start();
     const victim = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     try {
       const exited = new Promise<NodeJS.Signals | null>((resolve) => victim.once('exit', (_code, signal) => resolve(signal)));
       const pid = await waitFor(() => victim.pid !== undefined && readProcessStartTime(victim.pid) !== null && victim.pid);
       await server.store.createTask({ title: 'abandoned' });
-      const claimed = await server.store.claim({
-        worker: 'victim',
-        host: localHostName(),
-        pid,
-        worker_started_at: readProcessStartTime(pid),
-        ttl_seconds: 0.2,
-      });
+      const claimed = await server.store.claim({ worker: 'victim', host: localHostName(), ttl_seconds: 0.2 });
       expect(claimed).not.toBeNull();
+      // As the dispatcher records the child it spawned: the one kind of pid the server signals.
+      await server.store.recordProcess(claimed!.run.id, { pid, worker_started_at: readProcessStartTime(pid), host: localHostName() });
       // Nobody heartbeats: the reaper reclaims the run and must stop its process.
       expect(await exited).toBe('SIGTERM');
       expect((await server.store.getRun(claimed!.run.id))?.outcome).toBe('reclaimed');

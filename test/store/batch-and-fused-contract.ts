@@ -52,6 +52,7 @@ export function batchAndFusedContract(name: string, openFresh: () => Promise<Fre
         expect(answer.next?.run).toMatchObject({
           task_id: second.id,
           worker: 'w2',
+          worker_origin: 'declared',
           claim_expires: clock.now() + TTL,
           last_heartbeat_at: clock.now(),
           started_at: clock.now(),
@@ -172,7 +173,13 @@ export function batchAndFusedContract(name: string, openFresh: () => Promise<Fre
         expect(values.map((v) => v?.next?.task.id ?? null)).toEqual([high.id, low.id, null]);
         for (const value of values.slice(0, 2)) {
           const next = value!.next!;
-          expect(next.run).toMatchObject({ task_id: next.task.id, worker: 'pool', claim_expires: clock.now() + TTL, ended_at: null });
+          expect(next.run).toMatchObject({
+            task_id: next.task.id,
+            worker: 'pool',
+            worker_origin: 'declared',
+            claim_expires: clock.now() + TTL,
+            ended_at: null,
+          });
           expect(next.task).toMatchObject({ status: 'running', attempts: 1, current_run_id: next.run.id });
           expect(await store.getRun(next.run.id)).toEqual(next.run);
           expect(await store.getTask(next.task.id)).toEqual(next.task);

@@ -255,6 +255,8 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
           worker: 'w1',
           host: 'h1',
           worker_pid: 4242,
+          // The claimant's word only: never a process the server may signal.
+          worker_origin: 'declared',
           claim_lock: 'h1:4242',
           claim_expires: clock.now() + TTL,
           lease_ttl_seconds: TTL,
@@ -456,11 +458,25 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
         }
       });
 
+      it('a claim without a pid has no worker origin; with one it is declared, in the listing too', async () => {
+        await store.createTask({ title: 'a' });
+        await store.createTask({ title: 'b' });
+        const bare = await claimOne({ pid: null });
+        const named = await claimOne();
+        expect(bare?.run.worker_origin).toBeNull();
+        expect(named?.run.worker_origin).toBe('declared');
+        const listed = await store.listActiveRuns();
+        expect(listed.find((a) => a.run_id === bare!.run.id)?.worker_origin).toBeNull();
+        expect(listed.find((a) => a.run_id === named!.run.id)?.worker_origin).toBe('declared');
+      });
+
       it('records the worker process of a live run only', async () => {
         await store.createTask({ title: 't' });
         const c = await claimOne();
         const run = await store.recordProcess(c!.run.id, { pid: 777, worker_started_at: 1_699_999_999.5, host: 'h2' });
-        expect(run).toMatchObject({ worker_pid: 777, worker_started_at: 1_699_999_999.5, host: 'h2' });
+        expect(run).toMatchObject({ worker_pid: 777, worker_started_at: 1_699_999_999.5, host: 'h2', worker_origin: 'spawned' });
+        expect(await store.getRun(run.id)).toEqual(run);
+        expect((await store.listActiveRuns()).find((a) => a.run_id === run.id)?.worker_origin).toBe('spawned');
         expect((await store.listEvents({ run_id: run.id })).at(-1)?.kind).toBe('process_recorded');
         await store.endRun(run.id, { outcome: 'spawn_failed' });
         await expectError(store.recordProcess(run.id, { pid: 1, worker_started_at: null }), ConflictError);

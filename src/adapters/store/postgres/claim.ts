@@ -10,9 +10,9 @@ import type { Executor } from './sql.js';
 import { TASK_COLUMNS } from './task-queries.js';
 
 /** The run's columns, the event payload and `now` come first; the candidate filters follow. */
-const FIXED_PARAMS = 16;
+const FIXED_PARAMS = 17;
 /** `now`, used by the statement that inserts the claim's event row (claimCtes itself does not). */
-export const CLAIM_NOW_PARAM = 16;
+export const CLAIM_NOW_PARAM = 17;
 const statements = new Map<string, string>();
 
 export interface ClaimFilters {
@@ -48,9 +48,10 @@ export function claimCtes(filters: ClaimFilters, offset: number, gate?: string):
       LIMIT 1 FOR UPDATE SKIP LOCKED
     ), new_run AS (
       INSERT INTO runs (task_id, board, profile, worker, host, worker_pid, worker_started_at, claim_lock, claim_token,
-        claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, metadata)
+        claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, metadata,
+        worker_origin)
       SELECT t.id, t.board, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)},
-        COALESCE(t.max_runtime_seconds, ${p(12)}), ${p(13)}, ${p(14)}::jsonb
+        COALESCE(t.max_runtime_seconds, ${p(12)}), ${p(13)}, ${p(14)}::jsonb, ${p(15)}
       FROM candidate c JOIN tasks t ON t.seq = c.seq
       RETURNING *
     ), claimed AS (
@@ -59,7 +60,7 @@ export function claimCtes(filters: ClaimFilters, offset: number, gate?: string):
       RETURNING ${TASK_COLUMNS}
     ), claim_pending AS (
       SELECT nr.board, nr.task_id, nr.id AS run_id, 'claimed'::text AS kind,
-        ${p(15)}::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload
+        ${p(16)}::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload
       FROM new_run nr JOIN claimed c ON c.id = nr.task_id
     )`;
 }
@@ -80,7 +81,7 @@ function claimSql(filters: ClaimFilters): string {
 }
 
 /**
- * A new run's fields as the parameters claimCtes numbers 1 to 14, with `token` in the claim token's
+ * A new run's fields as the parameters claimCtes numbers 1 to 15, with `token` in the claim token's
  * place (one token, or the batch statement's array of them).
  */
 export function runFieldValues(fields: Omit<Run, 'id'>, token: unknown): unknown[] {
@@ -99,6 +100,7 @@ export function runFieldValues(fields: Omit<Run, 'id'>, token: unknown): unknown
     fields.max_runtime_seconds,
     fields.started_at,
     JSON.stringify(fields.metadata),
+    fields.worker_origin,
   ];
 }
 

@@ -29,16 +29,16 @@ const statements = new Map<string, string>();
  * that matched (`ended`), so a refused completion claims nothing. Runs and tasks are locked in run id
  * order, so two batches (or a batch and the reaper) cannot lock each other's rows crosswise.
  *
- * $1 now, $2 the items as JSON, $3 to $16 the run fields of the shared claim request (claim.ts's
- * runFieldValues, $9 being the claim tokens, one per possible claim in claim order), $17 the claimed
+ * $1 now, $2 the items as JSON, $3 to $17 the run fields of the shared claim request (claim.ts's
+ * runFieldValues, $9 being the claim tokens, one per possible claim in claim order), $18 the claimed
  * event's payload, then the request's filters.
  */
 function batchSql(board: boolean, profile: boolean): string {
   const key = `${board}/${profile}`;
   const cached = statements.get(key);
   if (cached) return cached;
-  const clauses = ["status = 'ready'", profile ? 'assignee = $18' : 'assignee IS NULL'];
-  if (board) clauses.push(`board = $${profile ? 19 : 18}`);
+  const clauses = ["status = 'ready'", profile ? 'assignee = $19' : 'assignee IS NULL'];
+  if (board) clauses.push(`board = $${profile ? 20 : 19}`);
   const sql = `WITH input AS (
       SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(n bigint, run_id bigint, token text, outcome text, summary text,
         error text, task_status text, has_result boolean, result text, kind text, payload jsonb)
@@ -67,9 +67,10 @@ function batchSql(board: boolean, profile: boolean): string {
       ) picked
     ), new_run AS (
       INSERT INTO runs (task_id, board, profile, worker, host, worker_pid, worker_started_at, claim_lock, claim_token,
-        claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, metadata)
+        claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, metadata,
+        worker_origin)
       SELECT t.id, t.board, $3, $4, $5, $6, $7, $8, ($9::text[])[c.k], $10, $11, $12, $13,
-        COALESCE(t.max_runtime_seconds, $14), $15, $16::jsonb
+        COALESCE(t.max_runtime_seconds, $14), $15, $16::jsonb, $17
       FROM candidate c JOIN tasks t ON t.seq = c.seq
       ORDER BY c.k
       RETURNING *
@@ -83,7 +84,7 @@ function batchSql(board: boolean, profile: boolean): string {
       FROM ended e JOIN input i ON i.n = e.item
       UNION ALL
       SELECT nr.board, nr.task_id, nr.id AS run_id, 'claimed'::text AS kind,
-        $17::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload,
+        $18::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload,
         1000000000 + nr.id AS ord
       FROM new_run nr JOIN claimed c ON c.id = nr.task_id
     ), ${insertEventsSql('$1')}

@@ -144,6 +144,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs DROP CONSTRAINT IF EXISTS runs_task_id_fkey;
     `,
   },
+  {
+    version: 4,
+    name: 'who put the pid on a run',
+    // Only a process this server spawned may be signalled. Runs from before this column: the
+    // dispatcher marked its own with metadata.dispatcher, any other pid was a claimant's word.
+    sql: `
+      ALTER TABLE runs ADD COLUMN worker_origin text CHECK (worker_origin IN ('spawned','declared'));
+      UPDATE runs SET worker_origin = CASE WHEN metadata @> '{"dispatcher": true}' THEN 'spawned' ELSE 'declared' END
+        WHERE worker_pid IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -69,7 +69,8 @@ export async function recordProcess(
   const host = newHost ?? run.host;
   const updated = await row<RunRow>(
     ctx.db,
-    'UPDATE runs SET worker_pid = $1, worker_started_at = $2, host = $3 WHERE id = $4 RETURNING *',
+    // recordProcess is the dispatcher's own record of the child it started: the one proof a pid is ours.
+    "UPDATE runs SET worker_pid = $1, worker_started_at = $2, host = $3, worker_origin = 'spawned' WHERE id = $4 RETURNING *",
     [pid, startedAt, host, runId],
   );
   emit(ctx, {
@@ -77,7 +78,7 @@ export async function recordProcess(
     task_id: run.task_id,
     run_id: run.id,
     kind: 'process_recorded',
-    payload: { pid: pid, worker_started_at: startedAt, host },
+    payload: { pid: pid, worker_started_at: startedAt, host, worker_origin: 'spawned' },
   });
   return toRun(updated as RunRow);
 }

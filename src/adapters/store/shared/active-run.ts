@@ -1,5 +1,5 @@
 import { activeRunState } from '../../../core/active-run-state.js';
-import type { ActiveRun, ActiveRunState, Run, Task, TaskStatus } from '../../../core/types.js';
+import type { ActiveRun, ActiveRunState, Run, Task, TaskStatus, WorkerOrigin } from '../../../core/types.js';
 
 /** One row of the active-runs listing: the live run, a few task columns, and the state the core computes. */
 export function toActiveRun(
@@ -19,6 +19,7 @@ export function toActiveRun(
     host: run.host,
     worker_pid: run.worker_pid,
     worker_started_at: run.worker_started_at,
+    worker_origin: run.worker_origin,
     started_at: run.started_at,
     claim_lock: run.claim_lock,
     claim_expires: run.claim_expires,
@@ -41,7 +42,7 @@ export function toActiveRun(
  */
 export const ACTIVE_RUN_COLUMNS = `r.id, r.task_id, t.title, t.status, t.assignee, r.profile, r.worker, r.host,
   r.worker_pid, r.worker_started_at, r.started_at, r.claim_lock, r.claim_expires, r.last_heartbeat_at,
-  r.last_progress_at, r.max_runtime_seconds, r.board, r.lease_ttl_seconds`;
+  r.last_progress_at, r.max_runtime_seconds, r.board, r.lease_ttl_seconds, r.worker_origin`;
 
 /** A row of ACTIVE_RUN_COLUMNS read as an array (a driver's raw mode): no per-row object with named columns. */
 export type ActiveRunValues = readonly [
@@ -63,6 +64,7 @@ export type ActiveRunValues = readonly [
   max_runtime_seconds: number | null,
   board: string,
   lease_ttl_seconds: number,
+  worker_origin: WorkerOrigin | null,
 ];
 
 /** One row of ACTIVE_RUN_COLUMNS as a listing row. */
@@ -78,6 +80,7 @@ function activeRunFromValues(v: ActiveRunValues, state: ActiveRunState): ActiveR
     host: v[7],
     worker_pid: v[8],
     worker_started_at: v[9],
+    worker_origin: v[18],
     started_at: v[10],
     claim_lock: v[11],
     claim_expires: v[12],

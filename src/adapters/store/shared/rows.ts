@@ -1,4 +1,4 @@
-import type { ApiToken, Comment, EventRow, Json, Outcome, Role, Run, Task, TaskStatus } from '../../../core/types.js';
+import type { ApiToken, Comment, EventRow, Json, Outcome, Role, Run, Task, TaskStatus, WorkerOrigin } from '../../../core/types.js';
 
 /**
  * Database rows → domain objects, for both store adapters. JSON columns arrive as text from SQLite
@@ -53,8 +53,9 @@ export function toTask(row: TaskRow): Task {
   };
 }
 
-export interface RunRow extends Omit<Run, 'metadata' | 'outcome'> {
+export interface RunRow extends Omit<Run, 'metadata' | 'outcome' | 'worker_origin'> {
   outcome: string | null;
+  worker_origin: string | null;
   metadata: unknown;
 }
 
@@ -68,6 +69,7 @@ export function toRun(row: RunRow): Run {
     host: row.host,
     worker_pid: nullableNumber(row.worker_pid),
     worker_started_at: nullableNumber(row.worker_started_at),
+    worker_origin: (row.worker_origin ?? null) as WorkerOrigin | null,
     claim_lock: row.claim_lock,
     claim_token: row.claim_token,
     claim_expires: Number(row.claim_expires),

@@ -117,6 +117,17 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX tasks_board_status;
     `,
   },
+  {
+    version: 3,
+    name: 'who put the pid on a run',
+    // Only a process this server spawned may be signalled. Runs from before this column: the
+    // dispatcher marked its own with metadata.dispatcher, any other pid was a claimant's word.
+    sql: `
+      ALTER TABLE runs ADD COLUMN worker_origin TEXT CHECK (worker_origin IN ('spawned','declared'));
+      UPDATE runs SET worker_origin = CASE WHEN json_extract(metadata, '$.dispatcher') = 1 THEN 'spawned' ELSE 'declared' END
+        WHERE worker_pid IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies the missing migrations, each in its own BEGIN IMMEDIATE so processes opening one file at once take turns. */

@@ -94,13 +94,20 @@ export function recordProcess(
   const run = requireRun(ctx.q, runId);
   if (run.ended_at !== null) throw new ConflictError(`run ${runId} already ended`);
   const host = newHost ?? run.host;
-  ctx.q.run('UPDATE runs SET worker_pid = ?, worker_started_at = ?, host = ? WHERE id = ?', pid, startedAt, host, runId);
+  // recordProcess is the dispatcher's own record of the child it started: the one proof a pid is ours.
+  ctx.q.run(
+    "UPDATE runs SET worker_pid = ?, worker_started_at = ?, host = ?, worker_origin = 'spawned' WHERE id = ?",
+    pid,
+    startedAt,
+    host,
+    runId,
+  );
   emit(ctx, {
     board: run.board,
     task_id: run.task_id,
     run_id: run.id,
     kind: 'process_recorded',
-    payload: { pid: pid, worker_started_at: startedAt, host },
+    payload: { pid: pid, worker_started_at: startedAt, host, worker_origin: 'spawned' },
   });
   return requireRun(ctx.q, runId);
 }

@@ -25,10 +25,10 @@ export function requireRun(q: Statements, id: number): Run {
 
 export function insertRun(ctx: WriteContext, run: Omit<Run, 'id'>): number {
   const result = ctx.q.run(
-    `INSERT INTO runs (task_id, board, profile, worker, host, worker_pid, worker_started_at, claim_lock, claim_token,
-       claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, ended_at,
-       outcome, exit_code, summary, error, metadata, stop_requested_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO runs (task_id, board, profile, worker, host, worker_pid, worker_started_at, worker_origin, claim_lock,
+       claim_token, claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at,
+       ended_at, outcome, exit_code, summary, error, metadata, stop_requested_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     run.task_id,
     run.board,
     run.profile,
@@ -36,6 +36,7 @@ export function insertRun(ctx: WriteContext, run: Omit<Run, 'id'>): number {
     run.host,
     run.worker_pid,
     run.worker_started_at,
+    run.worker_origin,
     run.claim_lock,
     run.claim_token,
     run.claim_expires,

@@ -55,7 +55,8 @@ export function registerRunCommands(program: Command): void {
         ['threads', look.num_threads],
         ['fds', look.num_fds],
         ['started', formatTime(look.create_time)],
-        ['cmdline', look.cmdline.join(' ')],
+        ['origin', look.worker_origin],
+        ['cmdline', look.cmdline === undefined ? '(hidden: pid declared by its claimant)' : look.cmdline.join(' ')],
       ]);
     });
 
@@ -80,10 +81,11 @@ export function registerRunCommands(program: Command): void {
         };
         const answer = await connect(command).client.terminateRun(id, body);
         if (opts.json) return printJson(answer);
-        const how = answer.signal ? `, ${answer.signal}` : '';
-        process.stdout.write(
-          `run ${answer.run_id} terminated (task ${answer.task_id}; process ${answer.terminated ? 'stopped' : 'not signalled'}${how})\n`,
-        );
+        const how =
+          answer.stopped_by === 'fence'
+            ? 'fenced: not signalled, the worker gets the stop on its next heartbeat'
+            : `process ${answer.terminated ? 'stopped' : 'not stopped'}, ${answer.signal}`;
+        process.stdout.write(`run ${answer.run_id} terminated (task ${answer.task_id}; ${how})\n`);
       },
     );
 }

@@ -1,7 +1,10 @@
 import { Type } from 'typebox';
-import { OUTCOMES } from '../../../core/types.js';
+import { OUTCOMES, WORKER_ORIGINS } from '../../../core/types.js';
 import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable, StringEnum } from './common.js';
 import { TaskSchema, TaskStatusSchema } from './tasks.js';
+
+/** Only a `spawned` process is ever signalled; a `declared` pid is a claimant's word and is stopped by fencing. */
+const WorkerOriginSchema = Nullable(StringEnum([...WORKER_ORIGINS]));
 
 const publicRunFields = {
   id: Type.Integer(),
@@ -12,6 +15,7 @@ const publicRunFields = {
   host: Type.String(),
   worker_pid: Nullable(Type.Integer()),
   worker_started_at: Nullable(Type.Number()),
+  worker_origin: WorkerOriginSchema,
   claim_lock: Type.String(),
   claim_expires: Type.Number(),
   lease_ttl_seconds: Type.Number(),
@@ -122,6 +126,8 @@ export const StopResultSchema = Type.Object({
   task_id: Type.String(),
   terminated: Type.Boolean(),
   signal: Nullable(Type.Enum(['SIGTERM', 'SIGKILL'])),
+  // fence: the pid was not ours to signal; the stop reaches the worker on its next heartbeat or completion.
+  stopped_by: StringEnum(['signal', 'fence']),
 });
 
 export const ReclaimResponse = Type.Object({ ok: Type.Boolean(), task_id: Type.String() });
@@ -133,6 +139,7 @@ export const InspectResponse = Type.Object({
   reason: Type.Optional(Type.String()),
   pid: Type.Optional(Type.Integer()),
   host: Type.Optional(Type.String()),
+  worker_origin: Type.Optional(WorkerOriginSchema),
   cpu_percent: Type.Optional(Type.Number()),
   memory_rss_bytes: Type.Optional(Type.Number()),
   memory_vms_bytes: Type.Optional(Type.Number()),
@@ -154,6 +161,7 @@ export const ActiveRunSchema = Type.Object({
   host: Type.String(),
   worker_pid: Nullable(Type.Integer()),
   worker_started_at: Nullable(Type.Number()),
+  worker_origin: WorkerOriginSchema,
   started_at: Type.Number(),
   claim_lock: Type.String(),
   claim_expires: Type.Number(),
