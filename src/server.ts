@@ -15,6 +15,7 @@ import { systemClock } from './ports/clock.js';
 import type { Clock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
 import { Dispatcher } from './services/dispatcher/dispatcher.js';
+import { EventPruner } from './services/event-pruner.js';
 import { startHeartbeat } from './services/heartbeat-publisher.js';
 import { serveHostAgent } from './services/host-agent.js';
 import { stopReapedWorkers } from './services/reaped-workers.js';
@@ -120,6 +121,16 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
     reaper.start();
     stoppers.push(() => reaper.stop());
 
+    const pruner = new EventPruner({
+      store,
+      clock,
+      retention: config.event_retention,
+      intervalSeconds: config.event_retention.interval_seconds,
+      onError: (err) => log(`pulseboard event pruner: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    pruner.start();
+    stoppers.push(() => pruner.stop());
+
     const runLogDir = join(env.home, 'logs');
     const app = await createApiServer({
       store,
@@ -134,6 +145,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
         heartbeat_interval_seconds: config.heartbeat_interval_seconds,
         progress_timeout_seconds: config.progress_timeout_seconds,
         default_lease_ttl_seconds: DEFAULT_LEASE_TTL_SECONDS,
+        ...config.limits,
       },
     });
     stoppers.push(() => app.close());

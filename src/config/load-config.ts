@@ -68,6 +68,8 @@ function applyDefaults(file: ConfigFile, source: string | null, baseDir: string)
     workers: [...(file.workers ?? [])],
     profiles,
     max_concurrent_runs: file.max_concurrent_runs ?? CONFIG_DEFAULTS.max_concurrent_runs,
+    event_retention: { ...CONFIG_DEFAULTS.event_retention, ...file.event_retention },
+    limits: { ...CONFIG_DEFAULTS.limits, ...file.limits },
     source,
   };
 }

@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
+import { DEFAULT_EVENT_RETENTION } from '../core/event-retention.js';
+import type { EventRetention } from '../core/event-retention.js';
 
 /** Worker and profile names travel as bus subject tokens and URL segments. */
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
@@ -19,6 +21,26 @@ export const ProfileSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const OptionalLimit = (description: string) => Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description }));
+
+export const EventRetentionSchema = Type.Object(
+  {
+    max_age_days: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()])),
+    max_events_per_task: OptionalLimit('keep only the newest this many events of each task; null keeps all'),
+    interval_seconds: Type.Optional(PositiveSeconds),
+  },
+  { additionalProperties: false },
+);
+
+export const LimitsSchema = Type.Object(
+  {
+    held_claims_per_token: Type.Optional(Type.Integer({ minimum: 1 })),
+    event_streams_per_token: Type.Optional(Type.Integer({ minimum: 1 })),
+    request_timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+  },
+  { additionalProperties: false },
+);
+
 /** The shape of pulseboard.config.json as users write it: every key optional, unknown keys rejected. */
 export const ConfigFileSchema = Type.Object(
   {
@@ -27,6 +49,8 @@ export const ConfigFileSchema = Type.Object(
     workers: Type.Optional(Type.Array(Type.String({ pattern: NAME_PATTERN }), { uniqueItems: true })),
     profiles: Type.Optional(Type.Record(Type.String(), ProfileSchema)),
     max_concurrent_runs: Type.Optional(Type.Integer({ minimum: 1 })),
+    event_retention: Type.Optional(EventRetentionSchema),
+    limits: Type.Optional(LimitsSchema),
   },
   { additionalProperties: false },
 );
@@ -53,6 +77,8 @@ export interface PulseboardConfig {
   workers: string[];
   profiles: Record<string, ProfileConfig>;
   max_concurrent_runs: number;
+  event_retention: EventRetention & { interval_seconds: number };
+  limits: { held_claims_per_token: number; event_streams_per_token: number; request_timeout_seconds: number };
   /** The file it was read from; null when none exists and only defaults apply. */
   source: string | null;
 }
@@ -61,6 +87,10 @@ export const CONFIG_DEFAULTS = {
   heartbeat_interval_seconds: 30,
   progress_timeout_seconds: 600,
   max_concurrent_runs: 16,
+  event_retention: { ...DEFAULT_EVENT_RETENTION, interval_seconds: 300 },
+  // A dispatcher host or an SDK pool holds one waiting claim per free slot, all under one token; a
+  // dashboard tab holds one stream, and a handful of tabs and a `top` stay well within 16.
+  limits: { held_claims_per_token: 64, event_streams_per_token: 16, request_timeout_seconds: 30 },
   profile: {
     concurrency: 1,
     lease_ttl_seconds: 30,

@@ -7,6 +7,10 @@ export interface EventFilter {
   task_id?: string;
   run_id?: number;
   after_id?: number;
+  /** Only ids below this (paging a task's history backwards). */
+  before_id?: number;
+  /** The newest `limit` rows, newest first, instead of the oldest in id order. */
+  newest_first?: boolean;
   limit?: number;
 }
 
@@ -34,6 +38,11 @@ export function validateEventFilter(filter: EventFilter = {}): CheckedEventFilte
     if (!Number.isSafeInteger(filter.after_id) || filter.after_id < 0) throw new InvalidInputError('after_id must be an integer >= 0');
     out.after_id = filter.after_id;
   }
+  if (filter.before_id !== undefined) {
+    if (!Number.isSafeInteger(filter.before_id) || filter.before_id < 1) throw new InvalidInputError('before_id must be an integer >= 1');
+    out.before_id = filter.before_id;
+  }
+  if (filter.newest_first !== undefined) out.newest_first = filter.newest_first === true;
   if (!Number.isSafeInteger(out.limit) || out.limit < 1 || out.limit > MAX_EVENT_LIMIT) {
     throw new InvalidInputError(`limit must be an integer from 1 to ${MAX_EVENT_LIMIT}`);
   }

@@ -1,6 +1,7 @@
 import { InvalidInputError } from './errors.js';
 import type { Json, StopDestination, WorkerOutcome } from './types.js';
-import { validateJson, validatePid, validateText } from './validate.js';
+import { INPUT_LIMITS } from './input-limits.js';
+import { validatePid, validateSizedJson, validateText } from './validate.js';
 
 export interface HeartbeatInput {
   /** Any value marks progress (last_progress_at = now) and is kept in run.metadata.progress. */
@@ -46,8 +47,8 @@ export function validateHeartbeatInput(input: HeartbeatInput | undefined): Heart
   if (input === undefined) return {};
   if (input === null || typeof input !== 'object') throw new InvalidInputError('heartbeat input must be an object');
   const out: HeartbeatInput = {};
-  if (input.progress !== undefined) out.progress = validateJson(input.progress, 'progress');
-  if (input.note !== undefined) out.note = validateText(input.note, 'note');
+  if (input.progress !== undefined) out.progress = validateSizedJson(input.progress, 'progress', INPUT_LIMITS.progress_bytes);
+  if (input.note !== undefined) out.note = validateText(input.note, 'note', INPUT_LIMITS.note_chars);
   return out;
 }
 
@@ -57,9 +58,9 @@ export function validateCompleteInput(input: CompleteInput): CompleteInput {
     throw new InvalidInputError(`outcome must be one of ${WORKER_OUTCOMES.join(', ')}, got ${JSON.stringify(input.outcome)}`);
   }
   const out: CompleteInput = { outcome: input.outcome };
-  if (input.summary !== undefined) out.summary = validateText(input.summary, 'summary');
-  if (input.error !== undefined) out.error = validateText(input.error, 'error');
-  if (input.result !== undefined) out.result = validateJson(input.result, 'result');
+  if (input.summary !== undefined) out.summary = validateText(input.summary, 'summary', INPUT_LIMITS.summary_chars);
+  if (input.error !== undefined) out.error = validateText(input.error, 'error', INPUT_LIMITS.error_chars);
+  if (input.result !== undefined) out.result = validateSizedJson(input.result, 'result', INPUT_LIMITS.result_bytes);
   return out;
 }
 
@@ -74,8 +75,10 @@ export function validateEndRunInput(input: EndRunInput): EndRunInput {
   if (input.exit_code !== undefined && input.exit_code !== null && !Number.isSafeInteger(input.exit_code)) {
     throw new InvalidInputError('exit_code must be an integer or null');
   }
-  for (const field of ['error', 'summary', 'actor', 'reason'] as const) {
-    if (input[field] !== undefined) validateText(input[field], field);
+  if (input.error !== undefined) validateText(input.error, 'error', INPUT_LIMITS.error_chars);
+  if (input.summary !== undefined) validateText(input.summary, 'summary', INPUT_LIMITS.summary_chars);
+  for (const field of ['actor', 'reason'] as const) {
+    if (input[field] !== undefined) validateText(input[field], field, INPUT_LIMITS.reason_chars);
   }
   return input;
 }

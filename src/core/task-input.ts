@@ -2,7 +2,8 @@ import { InvalidInputError } from './errors.js';
 import { DEFAULT_BOARD, isBoardSlug, isProfileName, isTaskId } from './ids.js';
 import { TASK_STATUSES } from './types.js';
 import type { Json, Task, TaskStatus } from './types.js';
-import { validateBoard, validateJson, validateText } from './validate.js';
+import { INPUT_LIMITS } from './input-limits.js';
+import { validateBoard, validateSizedJson, validateText } from './validate.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const MAX_TITLE_LENGTH = 500;
@@ -82,7 +83,7 @@ export function validateTaskPatch(patch: TaskPatch): TaskPatch {
   if (patch.max_runtime_seconds !== undefined) out.max_runtime_seconds = validateMaxRuntime(patch.max_runtime_seconds);
   if (patch.max_attempts !== undefined) out.max_attempts = validateMaxAttempts(patch.max_attempts);
   if (patch.status !== undefined) out.status = validatePatchStatus(patch.status);
-  if (patch.result !== undefined) out.result = validateJson(patch.result, 'result');
+  if (patch.result !== undefined) out.result = validateSizedJson(patch.result, 'result', INPUT_LIMITS.result_bytes);
   return out;
 }
 
@@ -170,7 +171,7 @@ export function validateTaskFilter(filter: TaskFilter): TaskFilter {
 export function validateComment(taskId: unknown, author: unknown, body: unknown): void {
   validateTaskId(taskId);
   if (typeof author !== 'string' || author.trim().length === 0) throw new InvalidInputError('author must be a non-empty string');
-  validateText(body, 'body');
+  validateText(body, 'body', INPUT_LIMITS.comment_chars);
   if ((body as string).trim().length === 0) throw new InvalidInputError('comment body must not be empty');
 }
 

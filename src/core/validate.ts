@@ -1,16 +1,23 @@
 import { InvalidInputError } from './errors.js';
 import { isBoardSlug } from './ids.js';
+import { jsonBytes } from './input-limits.js';
 import type { Json } from './types.js';
 
 /** Field checks shared by the task, claim and run inputs; each input module builds on these and on nothing of the others. */
 
-const MAX_TEXT = 100_000;
 const MAX_JSON_DEPTH = 64;
 
-export function validateText(value: unknown, field: string): string {
+/** The limit is the field's own (core/input-limits.ts). */
+export function validateText(value: unknown, field: string, maxChars: number): string {
   if (typeof value !== 'string') throw new InvalidInputError(`${field} must be a string`);
-  if (value.length > MAX_TEXT) throw new InvalidInputError(`${field} must be at most ${MAX_TEXT} characters`);
+  if (value.length > maxChars) throw new InvalidInputError(`${field} must be at most ${maxChars} characters`);
   return value;
+}
+
+export function validateSizedJson(value: unknown, field: string, maxBytes: number): Json {
+  const json = validateJson(value, field);
+  if (jsonBytes(json) > maxBytes) throw new InvalidInputError(`${field} must be at most ${maxBytes} bytes of JSON`);
+  return json;
 }
 
 export function validateBoard(board: unknown): string {

@@ -1,3 +1,4 @@
+import type { PruneRequest } from '../core/event-retention.js';
 import type {
   ActiveRun,
   ApiToken,
@@ -81,6 +82,8 @@ export interface Store {
   listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]>;
 
   listEvents(filter?: EventFilter): Promise<EventRow[]>;
+  /** Deletes event rows the retention no longer keeps, in batches of their own transactions; tasks and runs stay. */
+  pruneEvents(request: PruneRequest): Promise<{ deleted: number }>;
   lastEventId(): Promise<number>;
   /** Called after each commit with the event rows it wrote, in id order. */
   onCommit(listener: (events: EventRow[]) => void): () => void;

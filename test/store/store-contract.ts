@@ -588,6 +588,69 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
       });
     });
 
+    describe('event retention and paging', () => {
+      it('before_id with newest_first pages a task\'s history backwards', async () => {
+        const t = await store.createTask({ title: 'paged' });
+        for (let i = 0; i < 6; i++) await store.updateTask(t.id, { priority: i + 1 });
+        const all = await store.listEvents({ task_id: t.id });
+        expect(all).toHaveLength(7);
+        const newest = await store.listEvents({ task_id: t.id, newest_first: true, limit: 3 });
+        expect(newest.map((e) => e.id)).toEqual(all.slice(4).map((e) => e.id).reverse());
+        const older = await store.listEvents({ task_id: t.id, newest_first: true, before_id: newest.at(-1)!.id, limit: 3 });
+        expect(older.map((e) => e.id)).toEqual(all.slice(1, 4).map((e) => e.id).reverse());
+        await expectError(store.listEvents({ before_id: 0 }), InvalidInputError);
+      });
+
+      it('prunes by age and by count per task, in batches; tasks, runs and the newest row stay', async () => {
+        const old = await store.createTask({ title: 'old' });
+        for (let i = 0; i < 4; i++) await store.updateTask(old.id, { priority: i + 1 });
+        const c = await claimOne();
+        await store.complete(c!.run.id, c!.run.claim_token, { outcome: 'completed' });
+        clock.advance(10 * 86_400);
+        const busy = await store.createTask({ title: 'busy' });
+        for (let i = 0; i < 9; i++) await store.updateTask(busy.id, { priority: i + 1 });
+        const tasksBefore = await store.listTasks();
+        const runsBefore = await store.listRuns(old.id);
+
+        const byAge = await store.pruneEvents({ older_than: clock.now() - 86_400, keep_per_task: null, batch_size: 2 });
+        expect(byAge.deleted).toBe(7);
+        expect(await store.listEvents({ task_id: old.id })).toEqual([]);
+        expect(await store.listEvents({ task_id: busy.id })).toHaveLength(10);
+
+        const newestTen = (await store.listEvents({ task_id: busy.id })).slice(-3);
+        const byCount = await store.pruneEvents({ older_than: null, keep_per_task: 3, batch_size: 4 });
+        expect(byCount.deleted).toBe(7);
+        expect(await store.listEvents({ task_id: busy.id })).toEqual(newestTen);
+        expect(await store.listTasks()).toEqual(tasksBefore);
+        expect(await store.listRuns(old.id)).toEqual(runsBefore);
+        expect(await store.pruneEvents({ older_than: null, keep_per_task: 3, batch_size: 4 })).toEqual({ deleted: 0 });
+
+        // Everything is older than the cutoff: the newest row of all survives, so ids never go back.
+        const last = await store.lastEventId();
+        await store.pruneEvents({ older_than: clock.now() + 1, keep_per_task: null, batch_size: 100 });
+        expect((await store.listEvents()).map((e) => e.id)).toEqual([last]);
+        const next = await store.createTask({ title: 'after pruning' });
+        expect((await store.listEvents({ task_id: next.id }))[0]!.id).toBeGreaterThan(last);
+        await expectError(store.pruneEvents({ older_than: null, keep_per_task: 0, batch_size: 10 }), InvalidInputError);
+      });
+
+      it('refuses progress, notes, summaries, results, errors and comments over their size limits', async () => {
+        const t = await store.createTask({ title: 'sizes' });
+        const c = await claimOne();
+        const before = await snapshot(store);
+        const big = (bytes: number) => ({ blob: 'x'.repeat(bytes) });
+        await expectError(store.heartbeat(c!.run.id, c!.run.claim_token, { progress: big(17 * 1024) }), InvalidInputError, /progress/);
+        await expectError(store.heartbeat(c!.run.id, c!.run.claim_token, { note: 'n'.repeat(4001) }), InvalidInputError, /note/);
+        await expectError(store.complete(c!.run.id, c!.run.claim_token, { outcome: 'completed', summary: 's'.repeat(16_001) }), InvalidInputError, /summary/);
+        await expectError(store.complete(c!.run.id, c!.run.claim_token, { outcome: 'failed', error: 'e'.repeat(16_001) }), InvalidInputError, /error/);
+        await expectError(store.complete(c!.run.id, c!.run.claim_token, { outcome: 'completed', result: big(65 * 1024) }), InvalidInputError, /result/);
+        await expectError(store.addComment(t.id, 'me', 'c'.repeat(16_001)), InvalidInputError, /body/);
+        expect(await snapshot(store)).toEqual(before);
+        await store.heartbeat(c!.run.id, c!.run.claim_token, { progress: big(15 * 1024), note: 'n'.repeat(4000) });
+        await store.complete(c!.run.id, c!.run.claim_token, { outcome: 'completed', result: big(60 * 1024), summary: 's'.repeat(16_000) });
+      });
+    });
+
     describe('bad input changes nothing', () => {
       it('every rejected call leaves the store exactly as it was', async () => {
         const parent = await store.createTask({ title: 'parent' });

@@ -2,6 +2,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
+import { CONFIG_DEFAULTS } from '../../config/schema.js';
+import { PerKeyLimit } from '../../core/per-key-limit.js';
 import type { Bus } from '../../ports/bus.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Clock } from '../../ports/clock.js';
@@ -42,8 +44,10 @@ declare module 'fastify' {
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 /** A refused body up to this size is read to its end so the client sees the answer (see unread-body.ts). */
 export const DEFAULT_DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
-/** The whole request (headers and body) must arrive within this; a held claim or stream is a response and is not limited. */
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+/**
+ * The whole request (headers and body) must arrive within request_timeout_seconds (config `limits`);
+ * a held claim or an event stream is a response and is not limited by it. Headers come sooner.
+ */
 export const DEFAULT_HEADERS_TIMEOUT_SECONDS = 10;
 
 export interface ApiDeps {
@@ -65,6 +69,8 @@ export interface ApiDeps {
     discard_limit_bytes?: number;
     request_timeout_seconds?: number;
     headers_timeout_seconds?: number;
+    held_claims_per_token?: number;
+    event_streams_per_token?: number;
   };
   logger?: boolean;
 }
@@ -72,7 +78,7 @@ export interface ApiDeps {
 /** Builds the HTTP API; the caller listens. Closing the app ends its event streams. */
 export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
-  const requestTimeoutMs = (deps.settings.request_timeout_seconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
+  const requestTimeoutMs = (deps.settings.request_timeout_seconds ?? CONFIG_DEFAULTS.limits.request_timeout_seconds) * 1000;
   const headersTimeoutMs = Math.min(requestTimeoutMs, (deps.settings.headers_timeout_seconds ?? DEFAULT_HEADERS_TIMEOUT_SECONDS) * 1000);
   const app = Fastify({
     logger: deps.logger ?? false,
@@ -127,6 +133,10 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     metrics,
     feed,
     claimWaiters,
+    holds: {
+      claims: new PerKeyLimit(deps.settings.held_claims_per_token ?? CONFIG_DEFAULTS.limits.held_claims_per_token),
+      streams: new PerKeyLimit(deps.settings.event_streams_per_token ?? CONFIG_DEFAULTS.limits.event_streams_per_token),
+    },
   };
 
   app.decorateRequest('principal', null);

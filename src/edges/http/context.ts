@@ -1,3 +1,4 @@
+import type { PerKeyLimit } from '../../core/per-key-limit.js';
 import type { Bus } from '../../ports/bus.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector } from '../../ports/process-inspector.js';
@@ -16,6 +17,12 @@ export interface ApiSettings {
   default_grace_seconds: number;
 }
 
+/** What one token may hold open at once; beyond it the answer is 429. */
+export interface HoldLimits {
+  claims: PerKeyLimit;
+  streams: PerKeyLimit;
+}
+
 /** Everything a route group needs, handed to each route plugin as its options. */
 export interface ApiContext {
   store: Store;
@@ -31,4 +38,5 @@ export interface ApiContext {
   feed: EventFeed;
   /** Claims held open by wait_seconds, woken through the feed's shared pump. */
   claimWaiters: ClaimWaiters;
+  holds: HoldLimits;
 }

@@ -34,13 +34,17 @@ export async function listEvents(ctx: ReadContext, filter: EventFilter = {}): Pr
     if (!Number.isSafeInteger(filter.after_id) || filter.after_id < 0) throw new InvalidInputError('after_id must be an integer >= 0');
     where('id >', filter.after_id);
   }
+  if (filter.before_id !== undefined) {
+    if (!Number.isSafeInteger(filter.before_id) || filter.before_id < 1) throw new InvalidInputError('before_id must be an integer >= 1');
+    where('id <', filter.before_id);
+  }
   const limit = filter.limit ?? DEFAULT_EVENT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_EVENT_LIMIT) {
     throw new InvalidInputError(`limit must be an integer from 1 to ${MAX_EVENT_LIMIT}`);
   }
   params.push(limit);
   const whereSql = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-  const found = await rows<EventDbRow>(ctx.db, `SELECT * FROM events ${whereSql} ORDER BY id LIMIT $${params.length}`, params);
+  const found = await rows<EventDbRow>(ctx.db, `SELECT * FROM events ${whereSql} ORDER BY id ${filter.newest_first === true ? 'DESC' : ''} LIMIT $${params.length}`, params);
   return found.map(toEvent);
 }
 

@@ -1,6 +1,10 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
+import { validatePruneRequest } from '../../../core/event-retention.js';
+import type { PruneRequest } from '../../../core/event-retention.js';
 import { isTaskId } from '../../../core/ids.js';
+import { pruneInBatches } from '../shared/prune-events.js';
+import { execute } from './sql.js';
 import type { ActiveRun, ApiToken, Comment, EventRow, Role, Run, Task, TaskStatus } from '../../../core/types.js';
 import { systemClock } from '../../../ports/clock.js';
 import type { Clock } from '../../../ports/clock.js';
@@ -347,6 +351,12 @@ class PostgresStore implements Store {
   listEvents(filter?: EventFilter): Promise<EventRow[]> {
     if (filter?.after_id === undefined) return this.read((ctx) => listEvents(ctx, filter));
     return this.readEventsInOrder((ctx) => listEvents(ctx, filter));
+  }
+
+  async pruneEvents(request: PruneRequest): Promise<{ deleted: number }> {
+    const valid = validatePruneRequest(request);
+    const deleted = await pruneInBatches(valid, (n) => `$${n}`, (sql, params) => this.statement(() => execute(this.pool, sql, params)));
+    return { deleted };
   }
 
   /** Where a new reader starts its cursor, so it is read in order like a page after a cursor. */

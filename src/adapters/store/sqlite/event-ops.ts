@@ -31,13 +31,18 @@ export function listEvents(ctx: ReadContext, filter: EventFilter = {}): EventRow
     clauses.push('id > ?');
     params.push(filter.after_id);
   }
+  if (filter.before_id !== undefined) {
+    if (!Number.isSafeInteger(filter.before_id) || filter.before_id < 1) throw new InvalidInputError('before_id must be an integer >= 1');
+    clauses.push('id < ?');
+    params.push(filter.before_id);
+  }
   const limit = filter.limit ?? DEFAULT_EVENT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_EVENT_LIMIT) {
     throw new InvalidInputError(`limit must be an integer from 1 to ${MAX_EVENT_LIMIT}`);
   }
   const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
   return ctx.q
-    .all<EventDbRow>(`SELECT * FROM events ${where} ORDER BY id LIMIT ?`, ...params, limit)
+    .all<EventDbRow>(`SELECT * FROM events ${where} ORDER BY id ${filter.newest_first === true ? 'DESC' : ''} LIMIT ?`, ...params, limit)
     .map(toEvent);
 }
 

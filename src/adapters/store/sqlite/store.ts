@@ -18,7 +18,10 @@ import type {
   TaskPatch,
 } from '../../../ports/store.js';
 import type { ActiveRun, ApiToken, Comment, EventRow, Role, Run, Task, TaskStatus } from '../../../core/types.js';
+import { validatePruneRequest } from '../../../core/event-retention.js';
+import type { PruneRequest } from '../../../core/event-retention.js';
 import { isTaskId } from '../../../core/ids.js';
+import { pruneInBatches } from '../shared/prune-events.js';
 import { claim } from './claim.js';
 import { validateClaimRequest } from '../../../core/claim.js';
 import type { ReadContext, WriteContext } from './context.js';
@@ -250,6 +253,12 @@ class SqliteStore implements Store {
 
   listEvents(filter?: EventFilter): Promise<EventRow[]> {
     return this.read((ctx) => listEvents(ctx, filter));
+  }
+
+  async pruneEvents(request: PruneRequest): Promise<{ deleted: number }> {
+    const valid = validatePruneRequest(request);
+    const deleted = await pruneInBatches(valid, () => '?', (sql, params) => this.write((ctx) => ctx.q.run(sql, ...(params as number[])).changes));
+    return { deleted };
   }
 
   lastEventId(): Promise<number> {

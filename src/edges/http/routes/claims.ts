@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { principalOf } from '../auth.js';
 import { claimRequestFor } from '../claim-request.js';
 import type { ApiContext } from '../context.js';
+import { HttpError } from '../http-error.js';
 import { errorResponses } from '../schemas/common.js';
 import { ClaimResponse, ClaimWaitBody } from '../schemas/runs.js';
 
@@ -17,13 +18,16 @@ export const claimRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
         response: {
           200: ClaimResponse,
           204: { type: 'null', description: 'nothing is ready' },
-          ...errorResponses(400, 401, 403, 413),
+          ...errorResponses(400, 401, 403, 413, 429),
         },
       },
     },
     async (request, reply) => {
       const { wait_seconds: waitSeconds = 0, ...body } = request.body;
-      const claimRequest = await claimRequestFor(ctx, principalOf(request), body);
+      const token = principalOf(request);
+      const claimRequest = await claimRequestFor(ctx, token, body);
+      const release = waitSeconds > 0 ? ctx.holds.claims.take(token.id) : () => undefined;
+      if (!release) throw new HttpError(429, `this token already holds ${ctx.holds.claims.max} waiting claims`);
       const gone = abortOnDisconnect(reply);
       let claimed;
       try {
@@ -34,6 +38,7 @@ export const claimRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
         );
       } finally {
         gone.release();
+        release();
       }
       if (!claimed) return reply.code(204).send(null);
       ctx.metrics.claims.inc();

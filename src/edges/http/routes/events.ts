@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { InvalidInputError } from '../../../core/errors.js';
+import { principalOf } from '../auth.js';
 import type { ApiContext } from '../context.js';
+import { HttpError } from '../http-error.js';
 import { parseEventId } from '../params.js';
 import { EVENT_ID_PATTERN, errorResponses } from '../schemas/common.js';
 import { EventsQuery } from '../schemas/events.js';
@@ -30,12 +32,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
         querystring: EventsQuery,
         response: {
           200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...errorResponses(400, 401, 403),
+          ...errorResponses(400, 401, 403, 429),
         },
       },
     },
     async (request, reply) => {
       const afterId = resumePoint(request.headers['last-event-id'], request.query.last_event_id);
+      const release = ctx.holds.streams.take(principalOf(request).id);
+      if (!release) throw new HttpError(429, `this token already holds ${ctx.holds.streams.max} open event streams`);
       const writer = new SseWriter(reply.raw);
       reply.hijack();
       writer.open();
@@ -44,6 +48,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       // The response closes when the client goes away (or the server ends the stream).
       reply.raw.once('close', () => {
         disconnected = true;
+        release();
         leave?.();
       });
       try {

@@ -1,19 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { NotFoundError } from '../../../core/errors.js';
+import { InvalidInputError, NotFoundError } from '../../../core/errors.js';
 import type { TaskPatch } from '../../../ports/store.js';
 import { actorOf, principalOf } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { publicRun } from '../params.js';
+import { parseEventId, publicRun } from '../params.js';
 import { errorResponses, TaskIdParams } from '../schemas/common.js';
 import { PublicRunSchema, ReclaimResponse } from '../schemas/runs.js';
 import {
   CommentBody,
   CommentSchema,
+  DEFAULT_TASK_EVENTS,
   EventRowSchema,
+  MAX_TASK_EVENTS,
   NewTaskBatchBody,
   NewTaskBody,
   ReclaimBody,
+  TaskDetailQuery,
   TaskListQuery,
   TaskPatchBody,
   TaskSchema,
@@ -83,13 +86,17 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx
     {
       config: { access: 'read' },
       schema: {
-        summary: 'One task with its runs, events and comments',
+        summary: 'One task with its runs, its newest events (a page, in id order) and comments',
         params: TaskIdParams,
+        querystring: TaskDetailQuery,
         response: {
           200: Type.Object({
             task: TaskSchema,
             runs: Type.Array(PublicRunSchema),
             events: Type.Array(EventRowSchema),
+            events_before_next: Type.Union([Type.Integer(), Type.Null()], {
+              description: 'pass as events_before for the page of older events; null when there are none',
+            }),
             comments: Type.Array(CommentSchema),
           }),
           ...errorResponses(400, 401, 403, 404),
@@ -98,12 +105,18 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx
     },
     async (request) => {
       const task = await existingTask(request.params.id);
-      const [runs, events, comments] = await Promise.all([
+      const limit = Number(request.query.events_limit ?? DEFAULT_TASK_EVENTS);
+      if (limit > MAX_TASK_EVENTS) throw new InvalidInputError(`events_limit must be at most ${MAX_TASK_EVENTS}`);
+      const before = request.query.events_before === undefined ? undefined : parseEventId(request.query.events_before, 'events_before');
+      // One row more than asked shows whether an older page exists.
+      const [runs, newest, comments] = await Promise.all([
         store.listRuns(task.id),
-        store.listEvents({ task_id: task.id }),
+        store.listEvents({ task_id: task.id, before_id: before, newest_first: true, limit: limit + 1 }),
         store.listComments(task.id),
       ]);
-      return { task, runs: runs.map(publicRun), events, comments };
+      const page = newest.slice(0, limit).reverse();
+      const eventsBeforeNext = newest.length > limit ? (page[0]?.id ?? null) : null;
+      return { task, runs: runs.map(publicRun), events: page, events_before_next: eventsBeforeNext, comments };
     },
   );
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
+import { INPUT_LIMITS } from '../../../core/input-limits.js';
 import { OUTCOMES, WORKER_ORIGINS } from '../../../core/types.js';
-import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable, StringEnum } from './common.js';
+import { BOARD_PATTERN, JsonObject, NAME_PATTERN, Nullable, StringEnum } from './common.js';
 import { TaskSchema, TaskStatusSchema } from './tasks.js';
 
 /** Only a `spawned` process is ever signalled; a `declared` pid is a claimant's word and is stopped by fencing. */
@@ -39,7 +40,6 @@ export const PublicRunSchema = Type.Object(publicRunFields, { description: 'a ru
 export const ClaimedRunSchema = Type.Object({ ...publicRunFields, claim_token: Type.String() });
 
 const ClaimToken = Type.String({ minLength: 1, maxLength: 512 });
-const LongText = Type.String({ maxLength: 100_000 });
 
 export const ClaimBody = Type.Object(
   {
@@ -76,8 +76,8 @@ export const ClaimResponse = Type.Object({ task: TaskSchema, run: ClaimedRunSche
 export const RunHeartbeatBody = Type.Object(
   {
     claim_token: ClaimToken,
-    progress: Type.Optional(JsonValue),
-    note: Type.Optional(Type.String({ maxLength: 10_000 })),
+    progress: Type.Optional(Type.Unknown({ description: `any JSON value, at most ${INPUT_LIMITS.progress_bytes} bytes` })),
+    note: Type.Optional(Type.String({ maxLength: INPUT_LIMITS.note_chars })),
   },
   { additionalProperties: false },
 );
@@ -88,9 +88,9 @@ export const CompleteBody = Type.Object(
   {
     claim_token: ClaimToken,
     outcome: Type.Enum(['completed', 'failed', 'blocked']),
-    summary: Type.Optional(LongText),
-    result: Type.Optional(JsonValue),
-    error: Type.Optional(LongText),
+    summary: Type.Optional(Type.String({ maxLength: INPUT_LIMITS.summary_chars })),
+    result: Type.Optional(Type.Unknown({ description: `any JSON value, at most ${INPUT_LIMITS.result_bytes} bytes` })),
+    error: Type.Optional(Type.String({ maxLength: INPUT_LIMITS.error_chars })),
     // Claims the next task in the same transaction, as POST /api/claims would; nothing when the completion is refused.
     claim_next: Type.Optional(ClaimBody),
   },
@@ -113,7 +113,7 @@ export const RunResponse = Type.Object({ run: PublicRunSchema });
 
 export const TerminateBody = Type.Object(
   {
-    reason: Type.Optional(Type.String({ maxLength: 1000 })),
+    reason: Type.Optional(Type.String({ maxLength: INPUT_LIMITS.reason_chars })),
     then: Type.Optional(Type.Enum(['requeue', 'block', 'archive'])),
     grace_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 600 })),
   },

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
+import { INPUT_LIMITS } from '../../../core/input-limits.js';
 import { MAX_TASK_BATCH } from '../../../core/task-batch.js';
 import { TASK_STATUSES } from '../../../core/types.js';
-import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable, StringEnum, TASK_ID_PATTERN } from './common.js';
+import { BOARD_PATTERN, JsonObject, JsonValue, NAME_PATTERN, Nullable, RUN_ID_PATTERN, StringEnum, TASK_ID_PATTERN } from './common.js';
 
 export const TaskStatusSchema = StringEnum(TASK_STATUSES);
 
@@ -116,13 +117,29 @@ export const TaskListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The newest page of a task's events by default; events_before pages back through older ones. */
+export const DEFAULT_TASK_EVENTS = 200;
+export const MAX_TASK_EVENTS = 1000;
+
+export const TaskDetailQuery = Type.Object(
+  {
+    events_limit: Type.Optional(
+      Type.String({ pattern: '^[1-9][0-9]{0,3}$', description: `how many events, 1 to ${MAX_TASK_EVENTS}; default ${DEFAULT_TASK_EVENTS}` }),
+    ),
+    events_before: Type.Optional(
+      Type.String({ pattern: RUN_ID_PATTERN, description: 'only events with a smaller id: the events_before_next of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const CommentBody = Type.Object(
-  { body: Type.String({ minLength: 1, maxLength: 100_000 }) },
+  { body: Type.String({ minLength: 1, maxLength: INPUT_LIMITS.comment_chars }) },
   { additionalProperties: false },
 );
 
 export const ReclaimBody = Type.Object(
-  { reason: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { reason: Type.Optional(Type.String({ maxLength: INPUT_LIMITS.reason_chars })) },
   { additionalProperties: false },
 );
 

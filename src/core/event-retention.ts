@@ -1,0 +1,45 @@
+import { InvalidInputError } from './errors.js';
+
+/**
+ * How long event rows are kept. Tasks, runs and comments are never pruned: only the log of changes
+ * to them, which grows with every heartbeat that reports progress. The newest event row of all is
+ * always kept, so the id a stream resumes from never goes back.
+ */
+export interface EventRetention {
+  /** Events older than this are deleted; null keeps them whatever their age. */
+  max_age_days: number | null;
+  /** Only the newest this many events of each task are kept; null keeps them all. */
+  max_events_per_task: number | null;
+}
+
+/** What one pruning pass deletes, as a store applies it. */
+export interface PruneRequest {
+  /** created_at below this is too old; null: no age limit. */
+  older_than: number | null;
+  keep_per_task: number | null;
+  /** Rows per transaction, so a pass never holds the write lock long. */
+  batch_size: number;
+}
+
+export const DEFAULT_EVENT_RETENTION: EventRetention = { max_age_days: 30, max_events_per_task: 1000 };
+export const DEFAULT_PRUNE_BATCH = 5000;
+const MAX_PRUNE_BATCH = 100_000;
+
+export function pruneRequestFor(retention: EventRetention, now: number, batchSize = DEFAULT_PRUNE_BATCH): PruneRequest {
+  return validatePruneRequest({
+    older_than: retention.max_age_days === null ? null : now - retention.max_age_days * 86_400,
+    keep_per_task: retention.max_events_per_task,
+    batch_size: batchSize,
+  });
+}
+
+export function validatePruneRequest(request: PruneRequest): PruneRequest {
+  if (request.older_than !== null && !Number.isFinite(request.older_than)) throw new InvalidInputError('older_than must be a number or null');
+  if (request.keep_per_task !== null && (!Number.isSafeInteger(request.keep_per_task) || request.keep_per_task < 1)) {
+    throw new InvalidInputError('keep_per_task must be an integer >= 1 or null');
+  }
+  if (!Number.isSafeInteger(request.batch_size) || request.batch_size < 1 || request.batch_size > MAX_PRUNE_BATCH) {
+    throw new InvalidInputError(`batch_size must be an integer from 1 to ${MAX_PRUNE_BATCH}`);
+  }
+  return request;
+}
