@@ -1,4 +1,8 @@
-/** The public API of the pulseboard package. */
+/**
+ * The main entry, `pulseboard`: the SDK (workers, transports, the HTTP client) and the shapes it speaks.
+ * It loads no server, no database driver and no native addon; those are `pulseboard/server`,
+ * `pulseboard/sqlite`, `pulseboard/postgres` and `pulseboard/nats` (src/entries/).
+ */
 export { createWorker } from './sdk/worker.js';
 export type { TaskContext, TaskHandler, Worker, WorkerOptions, WorkerStats } from './sdk/worker-types.js';
 export { httpTransport } from './sdk/http-transport.js';
@@ -11,14 +15,7 @@ export { createClient } from './sdk/client.js';
 export type { ClientOptions, EventStreamOptions, PulseboardClient } from './sdk/client.js';
 export { ApiError, ConnectionError } from './sdk/api-error.js';
 export type * from './sdk/api-types.js';
-export { startPulseboard, SERVER_WORKER_NAME } from './server.js';
-export type { Pulseboard, StartOptions } from './server.js';
-export { openSqliteStore } from './adapters/store/sqlite/index.js';
-export type { SqliteStoreOptions } from './adapters/store/sqlite/index.js';
 export { createMemoryBus } from './adapters/bus/memory.js';
-export { connectNatsBus } from './adapters/bus/nats.js';
-export { ConfigError, loadConfig } from './config/index.js';
-export type { ProfileConfig, PulseboardConfig } from './config/index.js';
 export { LeaseLostError, ConflictError, InvalidInputError, NotFoundError, PulseboardError } from './core/errors.js';
 export type * from './core/types.js';
 export type { Store } from './ports/store.js';
