@@ -101,7 +101,8 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
       bus,
       clock,
       intervalSeconds: config.heartbeat_interval_seconds,
-      known: new Set([...config.workers, SERVER_WORKER_NAME, ...workerTokens]),
+      configured: config.workers,
+      known: new Set([SERVER_WORKER_NAME, ...workerTokens]),
     });
     registry.start();
     stoppers.push(() => registry.stop());

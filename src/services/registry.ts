@@ -9,6 +9,11 @@ export interface RegistryOptions {
   clock: Clock;
   intervalSeconds: number;
   known: Iterable<string>;
+  /**
+   * The configured workers: listed first, in this order (the canonical list a person wrote down),
+   * then every other known worker by name. They are known too.
+   */
+  configured?: readonly string[];
   /** How often statuses are re-evaluated against the clock to notice workers going stale. */
   checkEverySeconds?: number;
 }
@@ -44,7 +49,8 @@ export class Registry {
   private readonly intervalSeconds: number;
   private readonly checkEveryMs: number;
   private readonly entries = new Map<string, Entry>();
-  /** Kept sorted as names are added, so a snapshot of a large fleet is a single pass. */
+  private readonly configuredNames: readonly string[];
+  /** The other known workers, kept sorted as names are added, so a snapshot of a large fleet is a single pass. */
   private readonly sortedNames: string[];
   private readonly listeners = new Set<RegistryListener>();
   private readonly counters = { received: 0, dropped_unknown: 0, listener_errors: 0 };
@@ -57,8 +63,11 @@ export class Registry {
     this.clock = opts.clock;
     this.intervalSeconds = opts.intervalSeconds;
     this.checkEveryMs = (opts.checkEverySeconds ?? 1) * 1000;
-    for (const name of opts.known) this.entries.set(name, newEntry(name));
-    this.sortedNames = [...this.entries.keys()].sort(byCodeUnits);
+    this.configuredNames = [...new Set(opts.configured ?? [])];
+    for (const name of this.configuredNames) this.entries.set(name, newEntry(name));
+    const configured = new Set(this.configuredNames);
+    for (const name of opts.known) if (!this.entries.has(name)) this.entries.set(name, newEntry(name));
+    this.sortedNames = [...this.entries.keys()].filter((name) => !configured.has(name)).sort(byCodeUnits);
   }
 
   addKnown(name: string): void {
@@ -105,7 +114,8 @@ export class Registry {
 
   snapshot(): RegistryRow[] {
     const now = this.clock.now();
-    return this.sortedNames.map((name) => this.rowOf(this.entries.get(name) as Entry, now));
+    const rowOf = (name: string) => this.rowOf(this.entries.get(name) as Entry, now);
+    return [...this.configuredNames.map(rowOf), ...this.sortedNames.map(rowOf)];
   }
 
   /** Re-judges every worker against the clock and tells listeners who changed; the timer calls this. */

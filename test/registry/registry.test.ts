@@ -102,6 +102,21 @@ describe('Registry', () => {
     expect(row(registry, 'sniffer')).toMatchObject({ status: 'ok', extra: {}, host: null, pid: null });
   });
 
+  it('lists the configured workers in their configured order, then the others by name', () => {
+    const bus: Bus = createMemoryBus();
+    const registry = new Registry({
+      bus,
+      clock: new FakeClock(T0),
+      intervalSeconds: 30,
+      configured: ['zeta', 'alpha', 'mid'],
+      known: ['api', 'worker-b', 'alpha'],
+    });
+    cleanups.push(() => bus.close());
+    registry.addKnown('worker-a');
+    expect(registry.snapshot().map((r) => r.name)).toEqual(['zeta', 'alpha', 'mid', 'api', 'worker-a', 'worker-b']);
+    expect(registry.isKnown('zeta')).toBe(true);
+  });
+
   it('does not let a snapshot reader change the stored extra', () => {
     const { registry } = setup();
     registry.record('collector', { queue: 1 });

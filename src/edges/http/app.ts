@@ -27,6 +27,9 @@ import { claimRoutes } from './routes/claims.js';
 import { eventRoutes } from './routes/events.js';
 import { runLogRoutes } from './routes/run-log.js';
 import { runRoutes } from './routes/runs.js';
+import { sessionRoutes } from './routes/session.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { defaultDashboardDir } from './dashboard-assets.js';
 import { systemRoutes } from './routes/system.js';
 import { taskRoutes } from './routes/tasks.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -58,6 +61,8 @@ export interface ApiDeps {
   inspector: ProcessInspector;
   signaller: ProcessSignaller;
   hostname: string;
+  /** The built dashboard served at `/`; defaults to the package's dist/dashboard. */
+  dashboardDir?: string;
   /** Where the dispatcher writes run logs (GET /api/runs/:id/log); without it every run has no log. */
   runLogDir?: string | null;
   settings: {
@@ -189,9 +194,11 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     workerRoutes,
     tokenRoutes,
     eventRoutes,
+    sessionRoutes,
   ]) {
     await app.register(routes, ctx);
   }
   await app.register(runLogRoutes, { store: deps.store, logDir: deps.runLogDir ?? null });
+  await app.register(dashboardRoutes, { store: deps.store, dir: deps.dashboardDir ?? defaultDashboardDir() });
   return app as unknown as FastifyInstance;
 }

@@ -21,3 +21,8 @@ export function readCookie(header: string | undefined, name: string): string | n
 export function tokenCookie(secret: string): string {
   return `${TOKEN_COOKIE}=${encodeURIComponent(secret)}; Path=/; HttpOnly; SameSite=Strict`;
 }
+
+/** The Set-Cookie value that ends the dashboard's session. */
+export function clearedTokenCookie(): string {
+  return `${TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+}

@@ -1,0 +1,95 @@
+import { render } from 'preact';
+import { mergeStaleness } from './logic/events.js';
+import './styles.css';
+import { runsRefresher, startInspecting, stopInspecting } from './state/active.js';
+import { recordActivity } from './state/activity.js';
+import { boardName, boardRefresher } from './state/board.js';
+import { startTicking, stopTicking } from './state/clock.js';
+import { detailRefresher, openTaskId } from './state/drawer.js';
+import { connect, onEvents, onResume, onWorkerRows, pause, resume } from './state/live.js';
+import { statsRefresher } from './state/overview.js';
+import { applyWorkerRows, readWorkers } from './state/registry.js';
+import { currentSession, loadSession, session, takeTokenFromAddress } from './state/session.js';
+import { App } from './views/App.js';
+
+const hadToken = takeTokenFromAddress();
+
+/** What each batch of events makes the page read again: only the parts that changed, each at most once a second. */
+onEvents((events, missed) => {
+  recordActivity(events, missed);
+  const stale = mergeStaleness(events);
+  if (stale.active) runsRefresher.request();
+  if (stale.boards.has(boardName.value)) boardRefresher.request();
+  const open = openTaskId.value;
+  if (open !== null && stale.tasks.has(open)) detailRefresher.request();
+  if (stale.stats) statsRefresher.request();
+});
+onWorkerRows(applyWorkerRows);
+// Leases renew and registry beats arrive without event rows; after a gap they are read again.
+onResume(() => {
+  runsRefresher.request();
+  boardRefresher.request();
+  statsRefresher.request();
+  void readWorkers().catch(() => undefined);
+});
+
+let registryTimer: ReturnType<typeof setInterval> | null = null;
+
+/**
+ * Beats of an ok worker are not pushed (the stream carries status changes only), so its "last seen"
+ * is read from the in-memory registry once per heartbeat interval, at most every 5 s.
+ */
+function startRegistryReads(): void {
+  if (registryTimer !== null) return;
+  const interval = Math.min(5, Math.max(1, currentSession()?.heartbeat_interval_seconds ?? 5));
+  registryTimer = setInterval(() => void readWorkers().catch(() => undefined), interval * 1000);
+}
+
+function stopRegistryReads(): void {
+  if (registryTimer !== null) clearInterval(registryTimer);
+  registryTimer = null;
+}
+
+/** A hidden tab costs the server nothing: the stream closes and resumes from its last id when shown. */
+function onVisibility(): void {
+  if (currentSession() === null) return;
+  if (document.hidden) {
+    pause();
+    stopInspecting();
+    stopTicking();
+    stopRegistryReads();
+  } else {
+    startTicking();
+    startInspecting();
+    startRegistryReads();
+    resume();
+  }
+}
+
+let started = false;
+session.subscribe((s) => {
+  if (s === null || s === 'anonymous') {
+    if (started) {
+      pause();
+      stopInspecting();
+      stopRegistryReads();
+      started = false;
+    }
+    return;
+  }
+  if (started) return;
+  started = true;
+  runsRefresher.request();
+  boardRefresher.request();
+  void readWorkers().catch(() => undefined);
+  if (!document.hidden) {
+    startTicking();
+    startInspecting();
+    startRegistryReads();
+    connect();
+  }
+});
+document.addEventListener('visibilitychange', onVisibility);
+
+render(<App />, document.getElementById('app') as HTMLElement);
+void loadSession(hadToken);
