@@ -25,8 +25,7 @@ try {
     liveRuns: 1000,
     endedRuns: 1_000_000,
     doneTasks: 1000,
-    workerPid: process.pid,
-    workerStartedAt: readProcessStartTime(process.pid),
+    workers: [{ pid: process.pid, startedAt: readProcessStartTime(process.pid) }],
     host: localHostName(),
   });
   session.connect();

@@ -59,6 +59,10 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
     target: '< 5 ms',
     pass: beatingP99 !== null && beatingP99 < 5,
   });
+  const inspectMany = numberOrNull(vis?.['inspect_many_1000_p50_ms']);
+  checks.push({ name: 'POST /api/runs/inspect, 1,000 live runs, p50', value: inspectMany, target: '< 50 ms', pass: inspectMany !== null && inspectMany < 50 });
+  const inspectOne = numberOrNull(vis?.['inspect_p50_ms']);
+  checks.push({ name: 'GET /api/runs/:id/inspect p50 (prior reading)', value: inspectOne, target: '< 5 ms', pass: inspectOne !== null && inspectOne < 5 });
   // Each ingest path judged on its own: one HTTP request per beat, a batch per request, the NATS bus.
   const ingest: [string, string][] = [
     ['heartbeats/s, one per HTTP request', 'heartbeats_http_per_s'],

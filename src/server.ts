@@ -18,6 +18,7 @@ import { Dispatcher } from './services/dispatcher/dispatcher.js';
 import { EventPruner } from './services/event-pruner.js';
 import { startHeartbeat } from './services/heartbeat-publisher.js';
 import { serveHostAgent } from './services/host-agent.js';
+import { ProcessSampler } from './services/process-sampler.js';
 import { stopReapedWorkers } from './services/reaped-workers.js';
 import { Reaper } from './services/reaper.js';
 import { Registry } from './services/registry.js';
@@ -112,7 +113,8 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
 
     const inspector = new ProcInspector();
     const signaller = new ProcSignaller();
-    const agent = serveHostAgent({ bus, hostname, inspector, signaller });
+    const sampler = new ProcessSampler(inspector);
+    const agent = serveHostAgent({ bus, hostname, inspector, signaller, sampler });
     stoppers.push(() => agent.close());
 
     const reapedWorkers = stopReapedWorkers({ store, signaller, hostname, graceSeconds: REAPED_TERMINATE_GRACE_SECONDS, log });
@@ -141,6 +143,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
       clock,
       inspector,
       signaller,
+      sampler,
       hostname,
       settings: {
         heartbeat_interval_seconds: config.heartbeat_interval_seconds,

@@ -6,8 +6,9 @@ import type { LatencySummary } from '../stats.js';
  * process of its own: the figure is what a separate client sees, and the client's own work (reading
  * and buffering the answer) does not run on the server's event loop.
  */
-export async function getLatency(url: string, token: string, requests: number): Promise<LatencySummary & { bytes: number }> {
-  const client = new JsonLineChild('./latency-client.ts', [url, token, String(requests)]);
+/** Sequential requests to url: GETs, or POSTs of `body` (JSON) when given. */
+export async function getLatency(url: string, token: string, requests: number, body?: unknown): Promise<LatencySummary & { bytes: number }> {
+  const client = new JsonLineChild('./latency-client.ts', [url, token, String(requests), ...(body === undefined ? [] : [JSON.stringify(body)])]);
   try {
     const done = await client.waitFor((e) => e.event === 'done', 300_000);
     if (!done) throw new Error(`GET ${url}: the latency client gave no answer`);

@@ -8,8 +8,8 @@ export interface SeedOptions {
   /** Ended runs are spread over this many done tasks, so the board stays a readable size. */
   doneTasks: number;
   /** The live runs' worker process: the benchmark's own, so inspect finds a real process. */
-  workerPid: number;
-  workerStartedAt: number | null;
+  /** The live runs' worker processes, round robin: one each when there are as many as live runs. */
+  workers: { pid: number; startedAt: number | null }[];
   host: string;
 }
 
@@ -55,8 +55,9 @@ export function seedRuns(opts: SeedOptions): SeedResult {
     for (let i = 0; i < opts.liveRuns; i++) {
       const id = taskId();
       insertTask.run(id, opts.board, `live ${i}`, 'running', now - 60, now - 60);
+      const worker = opts.workers[i % opts.workers.length] as { pid: number; startedAt: number | null };
       const info = insertRun.run(
-        id, opts.board, `w${i % 50}`, opts.host, opts.workerPid, opts.workerStartedAt, `${opts.host}:${opts.workerPid}`,
+        id, opts.board, `w${i % 50}`, opts.host, worker.pid, worker.startedAt, `${opts.host}:${worker.pid}`,
         `bench-token-${i}`, now + 86_400, now - 5, now - 5, now - 60, null, null,
       );
       const runId = Number(info.lastInsertRowid);

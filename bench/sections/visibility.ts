@@ -15,6 +15,7 @@ export interface VisibilityOptions {
   quick: boolean;
 }
 
+const LIVE_RUNS = 1000;
 const HEARTBEAT_NAMES = Array.from({ length: 100 }, (_, i) => `bench-${i}`);
 /** Beats per POST /api/heartbeats/batch in the batched figure (the route's maximum). */
 const HEARTBEAT_BATCH = 1000;
@@ -29,25 +30,25 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-vis-'));
   const child = new JsonLineChild('./server-child.ts', [dir, JSON.stringify({ workers: HEARTBEAT_NAMES })]);
   const figures: Record<string, number | string | null> = {};
-  // The seeded live runs' worker process: inspect reads it, and when a run's renewed 30 s lease lapses
-  // after the renewals stop, the server's reaper kills it, as it must kill any reclaimed worker.
-  const worker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+  // The seeded live runs' worker processes, one per run (sleep: a small real process each), so the
+  // many-runs inspect reads a thousand processes as it would for a real fleet; when a run's renewed 30 s
+  // lease lapses after the renewals stop, the server's reaper kills its process, as it must.
+  const workers = Array.from({ length: LIVE_RUNS }, () => spawn('sleep', ['3600'], { stdio: 'ignore' }));
   try {
-    if (worker.pid === undefined) throw new Error('could not start the stand-in worker process');
+    if (workers.some((w) => w.pid === undefined)) throw new Error('could not start the stand-in worker processes');
     const server = (await child.waitFor((e) => e.event === 'ready', 60_000)) as unknown as ServerReady | null;
     if (!server) throw new Error('the server process did not start');
     const dbPath = path.join(server.home, 'pulseboard.db');
     const seed = seedRuns({
       dbPath,
       board: 'default',
-      liveRuns: 1000,
+      liveRuns: LIVE_RUNS,
       endedRuns,
       doneTasks: 1000,
-      workerPid: worker.pid,
-      workerStartedAt: readProcessStartTime(worker.pid),
+      workers: workers.map((w) => ({ pid: w.pid as number, startedAt: readProcessStartTime(w.pid as number) })),
       host: localHostName(),
     });
-    figures.live_runs = 1000;
+    figures.live_runs = LIVE_RUNS;
     figures.ended_runs = endedRuns;
     figures.seed_seconds = seed.seconds;
     const requests = opts.quick ? 100 : 300;
@@ -62,10 +63,18 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
     figures.board_p99_ms = board.p99_ms;
     figures.board_response_kb = board.bytes / 1024;
 
+    // The client's warm-up requests give each process a previous reading: CPU % is then a delta, no sampling wait.
     const liveRun = seed.liveRunIds[0];
     const inspect = await getLatency(`${server.url}/api/runs/${liveRun}/inspect`, server.token, requests);
     figures.inspect_p50_ms = inspect.p50_ms;
     figures.inspect_p99_ms = inspect.p99_ms;
+    const many = await getLatency(`${server.url}/api/runs/inspect`, server.token, Math.ceil(requests / 3), { run_ids: seed.liveRunIds });
+    figures.inspect_many_1000_p50_ms = many.p50_ms;
+    figures.inspect_many_1000_p99_ms = many.p99_ms;
+    figures.inspect_many_response_kb = many.bytes / 1024;
+    const activeInspected = await getLatency(`${server.url}/api/workers/active?inspect=1`, server.token, Math.ceil(requests / 3));
+    figures.active_inspect_p50_ms = activeInspected.p50_ms;
+    figures.active_inspect_p99_ms = activeInspected.p99_ms;
 
     // The same listing while the fleet beats: every run renews its lease every 10 s (the SDK's default
     // for a 30 s lease), i.e. 100 lease extensions a second, each one a commit the listing must show.
@@ -89,7 +98,7 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
     figures.server_rss_mb = residentMegabytes(server.pid);
   } finally {
     await child.stop();
-    worker.kill('SIGKILL');
+    for (const worker of workers) worker.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
   try {

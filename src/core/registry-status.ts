@@ -14,6 +14,8 @@ export interface RegistryRow {
   extra: Record<string, unknown>;
   host: string | null;
   pid: number | null;
+  /** The worker's own uptime as of its last beat (`uptime_s`), null when it sends none. */
+  uptime_s: number | null;
 }
 
 export function registryStatus(lastReceivedAt: number | null, now: number, intervalSeconds: number): RegistryStatus {

@@ -37,6 +37,23 @@ export interface ProcessSnapshot {
   error?: 'access denied';
 }
 
+/**
+ * One look at a process without waiting: CPU as the seconds it has used since it started, so a caller
+ * compares two readings (as top does) instead of sleeping between two.
+ */
+export interface ProcessReading {
+  pid: number;
+  create_time: number;
+  cpu_seconds: number;
+  memory_rss_bytes: number;
+  memory_vms_bytes: number;
+  num_threads: number;
+  num_fds: number | null;
+  status: ProcessStatus;
+  /** null when the caller did not ask for it (it already knows it: a process's command line stays). */
+  cmdline: string[] | null;
+}
+
 export type ProcessGoneReason = 'process not found' | 'pid reused by another process';
 
 export type ProcessCheck =
@@ -56,6 +73,8 @@ export interface ProcessInspector {
    * the caller confirm it is still the process it expects.
    */
   inspect(pid: number, opts?: { sampleMs?: number }): Promise<ProcessSnapshot | null>;
+  /** A reading of each pid now, in order, null for one that is gone (zombies included). */
+  readMany(requests: readonly { pid: number; cmdline: boolean }[]): Promise<(ProcessReading | null)[]>;
 }
 
 export type SignalRefusal =

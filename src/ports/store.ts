@@ -1,4 +1,5 @@
 import type { PruneRequest } from '../core/event-retention.js';
+import type { RunActivityCounts } from '../core/run-activity.js';
 import type {
   ActiveRun,
   ApiToken,
@@ -89,6 +90,8 @@ export interface Store {
   onCommit(listener: (events: EventRow[]) => void): () => void;
 
   countTasksByStatus(board?: string): Promise<Record<TaskStatus, number>>;
+  /** Run starts and ends per bucket of `bucket_seconds` from `since` on, for the dashboard's overview. */
+  runActivity(input: { since: number; bucket_seconds: number }): Promise<RunActivityCounts>;
 
   createToken(input: { role: Role; name: string; secret_hash: string; run_id?: number | null }): Promise<ApiToken>;
   findTokenByHash(secretHash: string): Promise<ApiToken | null>;

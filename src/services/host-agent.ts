@@ -1,6 +1,7 @@
 import { hostInspectSubject, hostSignalSubject } from '../core/subjects.js';
 import { BusTimeoutError, NoRespondersError } from '../ports/bus.js';
 import type { Bus } from '../ports/bus.js';
+import { ProcessSampler } from './process-sampler.js';
 import type {
   ProcessInspector,
   ProcessSignaller,
@@ -22,47 +23,26 @@ export interface SignalRequest extends InspectRequest {
   grace_seconds: number;
 }
 
-const INSPECT_SAMPLE_MS = 100;
 const INSPECT_TIMEOUT_MS = 3000;
 /** Beyond the grace, time for SIGKILL and the reply itself. */
 const SIGNAL_MARGIN_MS = 15_000;
-
-/**
- * Looks at a process of this host only when it is still the one that started at `startedAt`:
- * identity is checked before the sample and again after it, so a pid recycled meanwhile is not reported.
- */
-export async function inspectLocalProcess(
-  inspector: ProcessInspector,
-  pid: number,
-  startedAt: number | null,
-): Promise<ProcessLook> {
-  const before = await inspector.check(pid, startedAt);
-  if (!before.alive) return before;
-  const snapshot = await inspector.inspect(pid, { sampleMs: INSPECT_SAMPLE_MS });
-  if (!snapshot) return { alive: false, reason: 'process not found' };
-  const after = await inspector.check(pid, startedAt ?? before.create_time);
-  if (!after.alive) return after;
-  return {
-    alive: true,
-    pid: snapshot.pid,
-    create_time: snapshot.create_time,
-    cpu_percent: snapshot.cpu_percent,
-    memory_rss_bytes: snapshot.memory_rss_bytes,
-    memory_vms_bytes: snapshot.memory_vms_bytes,
-    num_threads: snapshot.num_threads,
-    num_fds: snapshot.num_fds,
-    status: snapshot.status,
-    cmdline: snapshot.cmdline,
-  };
-}
+/** Processes one inspect request to a host agent may name (the many-runs inspect's own bound). */
+export const MAX_INSPECT_BATCH = 1000;
 
 /** Asks the host agent of `host` about a pid; an agent that does not answer makes the host unreachable. */
 export async function inspectRemoteProcess(bus: Bus, host: string, request: InspectRequest): Promise<ProcessLook> {
+  return (await inspectRemoteProcesses(bus, host, [request]))[0] as ProcessLook;
+}
+
+/** One request to the agent of `host` for all of its pids, answered in the same order. */
+export async function inspectRemoteProcesses(bus: Bus, host: string, requests: readonly InspectRequest[]): Promise<ProcessLook[]> {
   try {
-    const answer = await bus.request(hostInspectSubject(host), request, { timeoutMs: INSPECT_TIMEOUT_MS });
-    return parseProcessLook(answer, host);
+    const answer = await bus.request(hostInspectSubject(host), { processes: requests }, { timeoutMs: INSPECT_TIMEOUT_MS });
+    const looks = isRecord(answer) && Array.isArray(answer.looks) ? answer.looks : null;
+    if (!looks || looks.length !== requests.length) return requests.map(() => ({ alive: false, reason: `host ${host} gave an unreadable answer` }));
+    return looks.map((look) => parseProcessLook(look, host));
   } catch (err) {
-    if (isUnreachable(err)) return { alive: false, reason: `host ${host} unreachable` };
+    if (isUnreachable(err)) return requests.map(() => ({ alive: false, reason: `host ${host} unreachable` }));
     throw err;
   }
 }
@@ -85,10 +65,14 @@ export function serveHostAgent(deps: {
   hostname: string;
   inspector: ProcessInspector;
   signaller: ProcessSignaller;
+  /** Shared with this host's own inspections, so CPU % is measured from whichever reading came last. */
+  sampler?: ProcessSampler;
 }): { close(): void } {
+  const sampler = deps.sampler ?? new ProcessSampler(deps.inspector);
   const inspect = deps.bus.serve(hostInspectSubject(deps.hostname), async (data) => {
-    const request = parseInspectRequest(data);
-    return inspectLocalProcess(deps.inspector, request.pid, request.started_at);
+    // A request names one pid, or `processes` for many (one request per host for a whole listing).
+    if (isRecord(data) && 'processes' in data) return { looks: await sampler.look(parseInspectBatch(data.processes)) };
+    return (await sampler.look([parseInspectRequest(data)]))[0];
   });
   const signal = deps.bus.serve(hostSignalSubject(deps.hostname), async (data) => {
     const request = parseSignalRequest(data);
@@ -119,6 +103,11 @@ function parseInspectRequest(data: unknown): InspectRequest {
     throw new Error('started_at must be a number or null');
   }
   return { pid: data.pid as number, started_at: startedAt };
+}
+
+function parseInspectBatch(data: unknown): InspectRequest[] {
+  if (!Array.isArray(data) || data.length > MAX_INSPECT_BATCH) throw new Error(`processes must be an array of at most ${MAX_INSPECT_BATCH}`);
+  return data.map(parseInspectRequest);
 }
 
 function parseSignalRequest(data: unknown): SignalRequest {

@@ -25,6 +25,7 @@ interface Entry {
   lastReceivedAt: number | null;
   host: string | null;
   pid: number | null;
+  uptimeSeconds: number | null;
   extra: Record<string, unknown>;
   /** The status listeners were last told about. */
   status: RegistryStatus;
@@ -94,6 +95,7 @@ export class Registry {
     entry.lastReceivedAt = receivedAt;
     entry.host = typeof fields.host === 'string' ? fields.host : null;
     entry.pid = Number.isInteger(fields.pid) && (fields.pid as number) > 0 ? (fields.pid as number) : null;
+    entry.uptimeSeconds = typeof fields.uptime_s === 'number' && Number.isFinite(fields.uptime_s) && fields.uptime_s >= 0 ? fields.uptime_s : null;
     entry.extra = withoutBaseFields(fields);
     this.noticeChange(entry, this.clock.now());
     return true;
@@ -195,12 +197,13 @@ export class Registry {
       extra: { ...entry.extra },
       host: entry.host,
       pid: entry.pid,
+      uptime_s: entry.uptimeSeconds,
     };
   }
 }
 
 function newEntry(name: string): Entry {
-  return { name, lastReceivedAt: null, host: null, pid: null, extra: {}, status: 'unknown', ownBeats: [] };
+  return { name, lastReceivedAt: null, host: null, pid: null, uptimeSeconds: null, extra: {}, status: 'unknown', ownBeats: [] };
 }
 
 function withoutBaseFields(fields: Record<string, unknown>): Record<string, unknown> {

@@ -1,11 +1,12 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { Run, StopDestination, Task, TaskStatus, WorkerOrigin } from '../core/types.js';
 import type { Bus } from '../ports/bus.js';
-import type { ProcessInspector, ProcessSignaller, TerminateResult } from '../ports/process-inspector.js';
+import type { ProcessSignaller, TerminateResult } from '../ports/process-inspector.js';
 import type { Store, TaskPatch } from '../ports/store.js';
 import { validateTaskPatch } from '../core/task-input.js';
-import { inspectLocalProcess, inspectRemoteProcess, terminateRemoteProcess } from './host-agent.js';
-import type { ProcessLook } from './host-agent.js';
+import { inspectRemoteProcesses, MAX_INSPECT_BATCH, terminateRemoteProcess } from './host-agent.js';
+import type { InspectRequest, ProcessLook } from './host-agent.js';
+import type { ProcessSampler } from './process-sampler.js';
 
 export const DEFAULT_GRACE_SECONDS = 10;
 
@@ -30,8 +31,13 @@ export interface StopRunResult {
 export type RunInspection = { run_id: number; host?: string; worker_origin?: WorkerOrigin | null } & ProcessLook;
 
 export interface RunControl {
-  /** The live figures of a run's process, checked against its recorded start time. */
+  /** The live figures of a run's process, checked against its recorded start time; NotFoundError for an unknown run. */
   inspectRun(runId: number): Promise<RunInspection>;
+  /**
+   * The same answer for many runs at once, in order; an unknown run answers `run not found`.
+   * Local pids are read in one pass, each other host is asked once for all of its pids.
+   */
+  inspectRuns(runIds: readonly number[]): Promise<RunInspection[]>;
   stopRun(runId: number, opts: StopRunOptions): Promise<StopRunResult>;
   /** Reclaims whatever run holds the task; ConflictError when nothing does. */
   reclaimTask(taskId: string, by: { actor?: string; reason?: string }): Promise<StopRunResult>;
@@ -42,10 +48,23 @@ export interface RunControl {
 export interface RunControlDeps {
   store: Store;
   signaller: ProcessSignaller;
-  inspector: ProcessInspector;
   bus: Bus;
   hostname: string;
+  /** Keeps the previous reading of each process, so CPU % needs no sampling wait. */
+  sampler: ProcessSampler;
+  /** The active listing's own setting: inspect reads the live runs from the same (cached) listing. */
+  progressTimeoutSeconds?: number;
   defaultGraceSeconds?: number;
+}
+
+/** What inspect needs of a run, from the active listing or, for one not in it, from the run itself. */
+interface InspectTarget {
+  run_id: number;
+  ended: boolean;
+  pid: number | null;
+  started_at: number | null;
+  host: string;
+  origin: WorkerOrigin | null;
 }
 
 const DESTINATION_OF_STATUS: Record<Exclude<TaskStatus, 'running'>, StopDestination> = {
@@ -62,7 +81,7 @@ const DESTINATION_OF_STATUS: Record<Exclude<TaskStatus, 'running'>, StopDestinat
 const SETTLED_BY_STOP = new Set<TaskStatus>(['ready', 'blocked', 'done', 'archived']);
 
 export function createRunControl(deps: RunControlDeps): RunControl {
-  const { store, signaller, inspector, bus, hostname } = deps;
+  const { store, signaller, bus, hostname } = deps;
   const defaultGrace = deps.defaultGraceSeconds ?? DEFAULT_GRACE_SECONDS;
 
   async function liveRun(runId: number): Promise<Run> {
@@ -84,18 +103,74 @@ export function createRunControl(deps: RunControlDeps): RunControl {
     });
   }
 
+  async function targetsOf(runIds: readonly number[]): Promise<(InspectTarget | null)[]> {
+    const listing = await store.listActiveRuns(
+      deps.progressTimeoutSeconds === undefined ? {} : { progress_timeout_seconds: deps.progressTimeoutSeconds },
+    );
+    const live = new Map(listing.map((row) => [row.run_id, row]));
+    return Promise.all(
+      runIds.map(async (runId): Promise<InspectTarget | null> => {
+        const row = live.get(runId);
+        if (row) {
+          return { run_id: runId, ended: false, pid: row.worker_pid, started_at: row.worker_started_at, host: row.host, origin: row.worker_origin };
+        }
+        // Not live (or ended a moment ago): the run itself says which.
+        const run = await store.getRun(runId);
+        if (!run) return null;
+        return {
+          run_id: runId,
+          ended: run.ended_at !== null,
+          pid: run.worker_pid,
+          started_at: run.worker_started_at,
+          host: run.host,
+          origin: run.worker_origin,
+        };
+      }),
+    );
+  }
+
+  /** A host agent takes at most MAX_INSPECT_BATCH pids a request; a larger listing is asked in parts, at once. */
+  async function askHost(host: string, requests: InspectRequest[]): Promise<ProcessLook[]> {
+    const parts: InspectRequest[][] = [];
+    for (let i = 0; i < requests.length; i += MAX_INSPECT_BATCH) parts.push(requests.slice(i, i + MAX_INSPECT_BATCH));
+    return (await Promise.all(parts.map((part) => inspectRemoteProcesses(bus, host, part)))).flat();
+  }
+
+  /** Every process, grouped by host: this host read in one pass, each other host asked once. */
+  async function lookAll(targets: readonly InspectTarget[]): Promise<Map<InspectTarget, ProcessLook>> {
+    const byHost = new Map<string, InspectTarget[]>();
+    for (const target of targets) byHost.set(target.host, [...(byHost.get(target.host) ?? []), target]);
+    const looks = new Map<InspectTarget, ProcessLook>();
+    await Promise.all(
+      [...byHost].map(async ([host, group]) => {
+        const requests: InspectRequest[] = group.map((t) => ({ pid: t.pid as number, started_at: t.started_at }));
+        const answers = host === hostname ? await deps.sampler.look(requests) : await askHost(host, requests);
+        group.forEach((target, i) => looks.set(target, answers[i] as ProcessLook));
+      }),
+    );
+    return looks;
+  }
+
+  async function inspectRuns(runIds: readonly number[]): Promise<RunInspection[]> {
+    const targets = await targetsOf(runIds);
+    const withProcess = targets.filter((t): t is InspectTarget => t !== null && !t.ended && t.pid !== null);
+    const looks = await lookAll(withProcess);
+    return targets.map((target, i): RunInspection => {
+      const runId = runIds[i] as number;
+      if (target === null) return { run_id: runId, alive: false, reason: 'run not found' };
+      const origin = target.origin;
+      if (target.ended) return { run_id: runId, alive: false, reason: 'run already ended', worker_origin: origin };
+      if (target.pid === null) return { run_id: runId, alive: false, reason: 'no worker_pid recorded', worker_origin: origin };
+      const look = looks.get(target) as ProcessLook;
+      if (!look.alive) return { run_id: runId, ...look, worker_origin: origin };
+      return { run_id: runId, ...shownFigures(look, origin), host: target.host, worker_origin: origin };
+    });
+  }
+
   async function inspectRun(runId: number): Promise<RunInspection> {
-    const run = await store.getRun(runId);
-    if (!run) throw new NotFoundError(`run ${runId} not found`);
-    const origin = run.worker_origin;
-    if (run.ended_at !== null) return { run_id: runId, alive: false, reason: 'run already ended', worker_origin: origin };
-    if (run.worker_pid === null) return { run_id: runId, alive: false, reason: 'no worker_pid recorded', worker_origin: origin };
-    const look =
-      run.host === hostname
-        ? await inspectLocalProcess(inspector, run.worker_pid, run.worker_started_at)
-        : await inspectRemoteProcess(bus, run.host, { pid: run.worker_pid, started_at: run.worker_started_at });
-    if (!look.alive) return { run_id: runId, ...look, worker_origin: origin };
-    return { run_id: runId, ...shownFigures(look, origin), host: run.host, worker_origin: origin };
+    const [answer] = await inspectRuns([runId]);
+    if (!answer || (!answer.alive && answer.reason === 'run not found')) throw new NotFoundError(`run ${runId} not found`);
+    return answer;
   }
 
   async function stopRun(runId: number, opts: StopRunOptions): Promise<StopRunResult> {
@@ -165,7 +240,7 @@ export function createRunControl(deps: RunControlDeps): RunControl {
     return store.updateTask(taskId, rest, actor);
   }
 
-  return { inspectRun, stopRun, reclaimTask, moveTask };
+  return { inspectRun, inspectRuns, stopRun, reclaimTask, moveTask };
 }
 
 /** A declared pid may be any process of the host: its command line (arguments, secrets) is not ours to show. */

@@ -1,3 +1,4 @@
+import { ProcessSampler } from '../../src/services/process-sampler.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryBus } from '../../src/adapters/bus/memory.js';
 import type { Bus } from '../../src/ports/bus.js';
@@ -17,7 +18,7 @@ describe('dispatcher with run-control stopping its runs', () => {
   });
 
   function control() {
-    return createRunControl({ store: h.store, signaller: h.signaller, inspector: h.inspector, bus, hostname: h.hostname });
+    return createRunControl({ store: h.store, signaller: h.signaller, bus, hostname: h.hostname, sampler: new ProcessSampler(h.inspector) });
   }
 
   it('terminate: the process group is gone, the run is terminated (not crashed), the task goes where asked', async () => {

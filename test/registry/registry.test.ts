@@ -42,6 +42,7 @@ describe('Registry', () => {
         extra: {},
         host: null,
         pid: null,
+        uptime_s: null,
       })),
     );
     expect(registry.isKnown('beta')).toBe(true);
@@ -59,6 +60,7 @@ describe('Registry', () => {
       last_heartbeat_ts: T0 + 5,
       seconds_since: 2.5,
       extra: { queue: 7 },
+      uptime_s: 12,
       host: 'box1',
       pid: 4321,
     });

@@ -557,6 +557,32 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
       });
     });
 
+    describe('run activity', () => {
+      it('counts starts and ends per bucket and the runs live before the window', async () => {
+        for (let i = 0; i < 4; i++) await store.createTask({ title: `a${i}` });
+        const before = await claimOne({ ttl_seconds: 10_000 });
+        clock.advance(10);
+        const since = clock.now();
+        clock.advance(5);
+        const first = await claimOne({ ttl_seconds: 10_000 });
+        const second = await claimOne({ ttl_seconds: 10_000 });
+        clock.advance(60);
+        await store.complete(first!.run.id, first!.run.claim_token, { outcome: 'completed' });
+        await store.complete(before!.run.id, before!.run.claim_token, { outcome: 'failed' });
+        clock.advance(60);
+        await store.complete(second!.run.id, second!.run.claim_token, { outcome: 'completed' });
+        const counts = await store.runActivity({ since, bucket_seconds: 60 });
+        expect(counts.live_at_since).toBe(1);
+        expect(counts.started).toEqual([{ bucket: 0, count: 2 }]);
+        expect([...counts.ended].sort((a, b) => a.bucket - b.bucket || a.outcome.localeCompare(b.outcome))).toEqual([
+          { bucket: 1, outcome: 'completed', count: 1 },
+          { bucket: 1, outcome: 'failed', count: 1 },
+          { bucket: 2, outcome: 'completed', count: 1 },
+        ]);
+        await expectError(store.runActivity({ since, bucket_seconds: 0 }), InvalidInputError);
+      });
+    });
+
     describe('events', () => {
       it('ids only grow and after_id pages without gaps; onCommit sees the same rows', async () => {
         const seen: EventRow[] = [];

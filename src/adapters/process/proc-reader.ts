@@ -1,13 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isExited, parseBootTime, parseProcStat } from './proc-stat.js';
 import type { ProcStat } from './proc-stat.js';
 
+export { START_TIME_TOLERANCE_SECONDS, startTimesMatch } from '../../core/process-identity.js';
+
 export const DEFAULT_CLOCK_TICKS_PER_SECOND = 100;
 export const DEFAULT_PAGE_SIZE = 4096;
-/** Start times are known to a clock tick (10 ms); two ticks of slack absorbs float rounding. */
-export const START_TIME_TOLERANCE_SECONDS = 0.02;
+
+/** A stat line is under 1 KB even with a long command name. */
+const statBuffer = Buffer.alloc(4096);
 
 export interface ProcOptions {
   /** Where procfs is mounted. */
@@ -15,10 +18,6 @@ export interface ProcOptions {
   /** USER_HZ; 100 on every mainstream Linux build. Reading it needs sysconf, which Node does not expose. */
   clockTicksPerSecond?: number;
   pageSize?: number;
-}
-
-export function startTimesMatch(actual: number, expected: number): boolean {
-  return Math.abs(actual - expected) <= START_TIME_TOLERANCE_SECONDS + 1e-9;
 }
 
 export function isValidPid(pid: number): boolean {
@@ -83,10 +82,20 @@ export class ProcReader {
     }
   }
 
+  /**
+   * One open and one read into a buffer kept for it: procfs reports a size of 0, so readFileSync would
+   * stat the file and grow buffers for what is a single line.
+   */
   readStatSync(pid: number): ProcStat | null {
     if (!isValidPid(pid)) return null;
     try {
-      return parseProcStat(readFileSync(this.path(pid, 'stat'), 'utf8'));
+      const fd = openSync(this.path(pid, 'stat'), 'r');
+      try {
+        const length = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+        return parseProcStat(statBuffer.toString('latin1', 0, length));
+      } finally {
+        closeSync(fd);
+      }
     } catch (err) {
       if (classifyProcError(err) === 'gone') return null;
       throw err;

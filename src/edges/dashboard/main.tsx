@@ -34,12 +34,20 @@ onResume(() => {
 });
 
 let registryTimer: ReturnType<typeof setInterval> | null = null;
+let leaseTimer: ReturnType<typeof setInterval> | null = null;
+
+/**
+ * Lease renewals write no event row, so the listing (lease left, last heartbeat) is read again every
+ * 5 s while the tab is shown; the server answers it from its cached listing bytes.
+ */
+const LEASE_REREAD_MS = 5000;
 
 /**
  * Beats of an ok worker are not pushed (the stream carries status changes only), so its "last seen"
  * is read from the in-memory registry once per heartbeat interval, at most every 5 s.
  */
 function startRegistryReads(): void {
+  if (leaseTimer === null) leaseTimer = setInterval(() => runsRefresher.request(), LEASE_REREAD_MS);
   if (registryTimer !== null) return;
   const interval = Math.min(5, Math.max(1, currentSession()?.heartbeat_interval_seconds ?? 5));
   registryTimer = setInterval(() => void readWorkers().catch(() => undefined), interval * 1000);
@@ -47,7 +55,9 @@ function startRegistryReads(): void {
 
 function stopRegistryReads(): void {
   if (registryTimer !== null) clearInterval(registryTimer);
+  if (leaseTimer !== null) clearInterval(leaseTimer);
   registryTimer = null;
+  leaseTimer = null;
 }
 
 /** A hidden tab costs the server nothing: the stream closes and resumes from its last id when shown. */

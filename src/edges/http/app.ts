@@ -12,6 +12,7 @@ import type { Store } from '../../ports/store.js';
 import type { Registry } from '../../services/registry.js';
 import { ClaimWaiters } from '../../services/claim-waiters.js';
 import { createRunControl, DEFAULT_GRACE_SECONDS } from '../../services/run-control.js';
+import { ProcessSampler } from '../../services/process-sampler.js';
 import { createWorkerControl } from '../../services/worker-control.js';
 import { createAuthHook } from './auth.js';
 import type { ApiContext } from './context.js';
@@ -28,6 +29,7 @@ import { eventRoutes } from './routes/events.js';
 import { runLogRoutes } from './routes/run-log.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/session.js';
+import { statsRoutes } from './routes/stats.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { defaultDashboardDir } from './dashboard-assets.js';
 import { systemRoutes } from './routes/system.js';
@@ -60,6 +62,8 @@ export interface ApiDeps {
   clock?: Clock;
   inspector: ProcessInspector;
   signaller: ProcessSignaller;
+  /** The previous reading of each process of this host, shared with the host agent; one of its own if not given. */
+  sampler?: ProcessSampler;
   hostname: string;
   /** The built dashboard served at `/`; defaults to the package's dist/dashboard. */
   dashboardDir?: string;
@@ -130,9 +134,10 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     runControl: createRunControl({
       store: deps.store,
       signaller: deps.signaller,
-      inspector: deps.inspector,
       bus: deps.bus,
       hostname: deps.hostname,
+      sampler: deps.sampler ?? new ProcessSampler(deps.inspector),
+      progressTimeoutSeconds: deps.settings.progress_timeout_seconds,
     }),
     workerControl: createWorkerControl(deps.bus, { clock }),
     metrics,
@@ -195,6 +200,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     tokenRoutes,
     eventRoutes,
     sessionRoutes,
+    statsRoutes,
   ]) {
     await app.register(routes, ctx);
   }

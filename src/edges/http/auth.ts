@@ -78,7 +78,7 @@ function presentedSecret(request: FastifyRequest): { secret: string; from: 'head
  * cookie must show it comes from a page of this server: Sec-Fetch-Site same-origin, or an Origin
  * naming this host. A request that shows neither is refused (an old browser or a forged form alike).
  */
-function refuseCrossSite(request: FastifyRequest): void {
+export function refuseCrossSite(request: FastifyRequest): void {
   if (request.method === 'GET' || request.method === 'HEAD') return;
   const site = request.headers['sec-fetch-site'];
   const origin = request.headers.origin;

@@ -1,3 +1,5 @@
+import { runActivity } from './run-activity.js';
+import type { RunActivityCounts } from '../../../core/run-activity.js';
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { validatePruneRequest } from '../../../core/event-retention.js';
@@ -369,6 +371,10 @@ class PostgresStore implements Store {
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  runActivity(input: { since: number; bucket_seconds: number }): Promise<RunActivityCounts> {
+    return this.read((ctx) => runActivity(ctx, input));
   }
 
   countTasksByStatus(board?: string): Promise<Record<TaskStatus, number>> {

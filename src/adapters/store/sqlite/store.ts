@@ -1,3 +1,5 @@
+import { runActivity } from './run-activity.js';
+import type { RunActivityCounts } from '../../../core/run-activity.js';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../../ports/clock.js';
 import type { Clock } from '../../../ports/clock.js';
@@ -270,6 +272,10 @@ class SqliteStore implements Store {
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  runActivity(input: { since: number; bucket_seconds: number }): Promise<RunActivityCounts> {
+    return this.read((ctx) => runActivity(ctx, input));
   }
 
   countTasksByStatus(board?: string): Promise<Record<TaskStatus, number>> {

@@ -79,7 +79,8 @@ export function WorkersPanel() {
             <tbody>
               {workers.value.map((row) => {
                 const status = shownStatus(row, t);
-                const uptime = typeof row.extra.uptime_s === 'number' ? row.extra.uptime_s : null;
+                // Uptime as of the last beat, moved on by the time since it.
+                const uptime = row.uptime_s === null || row.last_heartbeat_ts === null || status !== 'ok' ? row.uptime_s : row.uptime_s + (t - row.last_heartbeat_ts);
                 return (
                   <tr key={row.name} class={`worker-row status-${status}`} data-worker={row.name} data-status={status}>
                     <td>
@@ -110,7 +111,7 @@ export function WorkersPanel() {
 }
 
 function extraText(extra: Record<string, unknown>): string {
-  const entries = Object.entries(extra).filter(([k]) => k !== 'uptime_s');
+  const entries = Object.entries(extra);
   if (entries.length === 0) return '';
   return entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('  ');
 }

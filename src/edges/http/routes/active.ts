@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
 import type { ActiveRun } from '../../../core/types.js';
-import { BoardQuery, errorResponses } from '../schemas/common.js';
-import { ActiveRunsResponse } from '../schemas/runs.js';
+import { errorResponses } from '../schemas/common.js';
+import { ActiveQuery, ActiveRunsResponse } from '../schemas/runs.js';
 
 export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
   // What the store answers again unchanged (the same array, or the same object for a run that did not
@@ -27,13 +27,19 @@ export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
     }
     return bytes;
   };
+  /** Each row's kept JSON with its process answer spliced in before the closing brace. */
+  const inspectedListing = async (workers: readonly ActiveRun[]): Promise<string> => {
+    const inspections = workers.length === 0 ? [] : await ctx.runControl.inspectRuns(workers.map((w) => w.run_id));
+    const rowsJson = workers.map((run, i) => `${rowJson(run).slice(0, -1)},"process":${JSON.stringify(inspections[i])}}`);
+    return `{"workers":[${rowsJson.join(',')}],"count":${workers.length},"checked_at":${JSON.stringify(ctx.clock.now())}}`;
+  };
   app.get(
     '/api/workers/active',
     {
       config: { access: 'read' },
       schema: {
-        summary: 'Every live run with its health state; all boards unless one is named',
-        querystring: BoardQuery,
+        summary: 'Every live run with its health state; all boards unless one is named; with inspect=1 each row has its process figures',
+        querystring: ActiveQuery,
         response: { 200: ActiveRunsResponse, ...errorResponses(400, 401, 403) },
       },
     },
@@ -42,6 +48,7 @@ export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
         board: request.query.board,
         progress_timeout_seconds: ctx.settings.progress_timeout_seconds,
       });
+      if (request.query.inspect === '1') return reply.type('application/json; charset=utf-8').send((await inspectedListing(workers)) as never);
       const tail = Buffer.from(`,"count":${workers.length},"checked_at":${JSON.stringify(ctx.clock.now())}}`);
       const body = Buffer.concat([listingBytes(workers), tail]);
       // Already the JSON of ActiveRunsResponse: Fastify sends a Buffer as it is, past the serializer

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { DEFAULT_CLOSED_LIMIT, isClosedLimit } from '../../../core/board-columns.js';
 import { InvalidInputError } from '../../../core/errors.js';
 import { DEFAULT_BOARD } from '../../../core/ids.js';
@@ -38,5 +39,17 @@ export const boardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       const columns = TASK_STATUSES.map((name) => ({ name, tasks: (byStatus.get(name) as Task[]).sort(byBoardOrder) }));
       return { columns, now: ctx.clock.now() };
     },
+  );
+
+  app.get(
+    '/api/boards',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'The names of every board (the dashboard\'s board selector)',
+        response: { 200: Type.Object({ boards: Type.Array(Type.String()) }), ...errorResponses(401, 403) },
+      },
+    },
+    async () => ({ boards: await ctx.store.listBoards() }),
   );
 };

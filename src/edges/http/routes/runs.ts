@@ -10,6 +10,8 @@ import { errorResponses, RunIdParams } from '../schemas/common.js';
 import {
   CompleteBody,
   CompleteResponse,
+  InspectManyBody,
+  InspectManyResponse,
   InspectResponse,
   RunHeartbeatBody,
   RunHeartbeatResponse,
@@ -121,6 +123,19 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
       },
     },
     async (request) => ctx.runControl.inspectRun(parseRunId(request.params.id)),
+  );
+
+  app.post(
+    '/api/runs/inspect',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Live figures of many runs in one request (1 to 1000 ids): the single inspect answer per run, in order',
+        body: InspectManyBody,
+        response: { 200: InspectManyResponse, ...errorResponses(400, 401, 403, 413) },
+      },
+    },
+    async (request) => ({ inspections: await ctx.runControl.inspectRuns(request.body.run_ids), checked_at: ctx.clock.now() }),
   );
 
   app.post(

@@ -170,7 +170,26 @@ export const ActiveRunSchema = Type.Object({
   max_runtime_seconds: Nullable(Type.Number()),
   board: Type.String(),
   state: StringEnum(['healthy', 'stuck', 'lease_expiring', 'over_runtime']),
+  process: Type.Optional(InspectResponse),
 });
+
+export const InspectManyBody = Type.Object(
+  { run_ids: Type.Array(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), { minItems: 1, maxItems: 1000 }) },
+  { additionalProperties: false },
+);
+
+export const InspectManyResponse = Type.Object({
+  inspections: Type.Array(InspectResponse, { description: 'one answer per run id, in order; an unknown run answers alive:false, reason "run not found"' }),
+  checked_at: Type.Number(),
+});
+
+export const ActiveQuery = Type.Object(
+  {
+    board: Type.Optional(Type.String({ pattern: BOARD_PATTERN })),
+    inspect: Type.Optional(Type.String({ pattern: '^[01]$', description: 'with 1, each row carries `process`: its inspect answer' })),
+  },
+  { additionalProperties: false },
+);
 
 export const ActiveRunsResponse = Type.Object({
   workers: Type.Array(ActiveRunSchema),

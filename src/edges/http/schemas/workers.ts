@@ -9,6 +9,7 @@ export const RegistryRowSchema = Type.Object({
   extra: JsonObject,
   host: Nullable(Type.String()),
   pid: Nullable(Type.Integer()),
+  uptime_s: Nullable(Type.Number()),
 });
 
 export const WorkersResponse = Type.Object({
