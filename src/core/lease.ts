@@ -15,10 +15,6 @@ export function leaseExpiry(now: number, ttlSeconds: number): number {
   return now + ttlSeconds;
 }
 
-export function isLeaseExpired(run: Pick<Run, 'ended_at' | 'claim_expires'>, now: number): boolean {
-  return run.ended_at === null && run.claim_expires < now;
-}
-
 export function isOverRuntime(run: Pick<Run, 'ended_at' | 'started_at' | 'max_runtime_seconds'>, now: number): boolean {
   return run.ended_at === null && run.max_runtime_seconds !== null && run.started_at + run.max_runtime_seconds < now;
 }

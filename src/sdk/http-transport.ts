@@ -91,8 +91,8 @@ async function fenced<T>(run: Run, call: () => Promise<T>): Promise<T> {
 }
 
 /**
- * POSTs the worker's health every interval. Unlike services/heartbeat-publisher's startHttpHeartbeat it reads
- * the answer, because that is where an HTTP-only worker learns an operator asked it to stop.
+ * POSTs the worker's health every interval and reads the answer, because that is where an HTTP-only
+ * worker learns an operator asked it to stop.
  */
 function startHttpHealth(client: PulseboardClient, health: HealthOptions): { stop(): void } {
   const startedAt = Date.now();

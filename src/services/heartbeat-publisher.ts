@@ -43,32 +43,6 @@ export function startHeartbeat(opts: BusHeartbeatOptions): Heartbeat {
   });
 }
 
-export interface HttpHeartbeatOptions {
-  /** The server's base URL, e.g. http://127.0.0.1:7420 */
-  url: string;
-  token: string;
-  name: string;
-  intervalSeconds: number;
-  extra?: HeartbeatExtra;
-}
-
-/** POSTs `{name, ...extra}` to `${url}/api/heartbeats` at once, then every interval, for workers without bus access. */
-export function startHttpHeartbeat(opts: HttpHeartbeatOptions): Heartbeat {
-  const endpoint = `${opts.url.replace(/\/+$/, '')}/api/heartbeats`;
-  const requestTimeoutMs = Math.max(1000, opts.intervalSeconds * 1000);
-  return startBeating(opts.intervalSeconds, opts.extra, async (extra) => {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
-      body: JSON.stringify({ ...extra, name: opts.name }),
-      signal: AbortSignal.timeout(requestTimeoutMs),
-    });
-    // Reading the body releases the connection for the next beat.
-    const text = await response.text();
-    if (!response.ok) throw new Error(`POST ${endpoint} answered ${response.status}: ${text.slice(0, 200)}`);
-  });
-}
-
 type Send = (extra: Record<string, unknown>) => Promise<void>;
 
 function startBeating(intervalSeconds: number, extraFn: HeartbeatExtra | undefined, send: Send): Heartbeat {

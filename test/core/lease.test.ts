@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, LeaseLostError } from '../../src/core/errors.js';
-import { assertFence, fenceFailure, isLeaseExpired, isOverRuntime, leaseExpiry, validateTtl } from '../../src/core/lease.js';
+import { assertFence, fenceFailure, isOverRuntime, leaseExpiry, validateTtl } from '../../src/core/lease.js';
 import { FakeClock } from '../../src/ports/clock.js';
 import { makeRun } from './fixtures.js';
 
@@ -19,10 +19,9 @@ describe('leases', () => {
     const run = makeRun({ claim_expires: leaseExpiry(clock.now(), 30) });
     expect(run.claim_expires).toBe(clock.now() + 30);
     clock.advance(30);
-    expect(isLeaseExpired(run, clock.now())).toBe(false);
+    expect(fenceFailure(run, run.claim_token, clock.now())).toBeNull();
     clock.advance(0.001);
-    expect(isLeaseExpired(run, clock.now())).toBe(true);
-    expect(isLeaseExpired({ ...run, ended_at: clock.now() }, clock.now())).toBe(false);
+    expect(fenceFailure(run, run.claim_token, clock.now())).toBe('lease expired');
   });
 
   it('a run is over its runtime only with a limit and past it', () => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localHostName, ProcInspector, readProcessStartTime } from '../../src/adapters/process/proc-inspector.js';
 import type { ProcessSnapshot } from '../../src/ports/process-inspector.js';
@@ -171,21 +172,39 @@ describe('ProcInspector on a process of another user', () => {
   });
 });
 
+/** The inspector's own modules, as JavaScript, in a folder any user can read: how the checkout's permissions are set does not matter. */
+function inspectorForAnyUser(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pulseboard-nobody-'));
+  chmodSync(dir, 0o755);
+  for (const name of ['proc-inspector', 'proc-reader', 'proc-stat']) {
+    const source = readFileSync(join(repoRoot, 'src/adapters/process', `${name}.ts`), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    });
+    writeFileSync(join(dir, `${name}.js`), outputText, { mode: 0o644 });
+  }
+  copyFileSync(join(here, 'fixtures', 'inspect-pid.mjs'), join(dir, 'inspect-pid.mjs'));
+  chmodSync(join(dir, 'inspect-pid.mjs'), 0o644);
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}', { mode: 0o644 });
+  return dir;
+}
+
 async function inspectAsNobody(pid: number): Promise<ProcessSnapshot | null> {
-  const home = mkdtempSync(join(tmpdir(), 'pulseboard-nobody-'));
+  const dir = inspectorForAnyUser();
   try {
-    const child = children.spawn(
-      process.execPath,
-      ['--import', 'tsx', join(here, 'fixtures', 'inspect-pid.ts'), String(pid)],
-      { uid: 65534, gid: 65534, cwd: repoRoot, env: { ...process.env, HOME: home } },
-    );
+    const child = children.spawn(process.execPath, [join(dir, 'inspect-pid.mjs'), String(pid)], {
+      uid: 65534,
+      gid: 65534,
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
     const out = stdoutOf(child);
     // 'close' rather than 'exit': it waits for stdout to be fully read.
     const code = await new Promise<number | null>((done) => child.once('close', (exitCode) => done(exitCode)));
     expect(code).toBe(0);
     return JSON.parse(out.text()) as ProcessSnapshot | null;
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBus } from '../../src/adapters/bus/memory.js';
 import { FakeClock } from '../../src/ports/clock.js';
-import { startHeartbeat, startHttpHeartbeat } from '../../src/services/heartbeat-publisher.js';
+import { startHeartbeat } from '../../src/services/heartbeat-publisher.js';
 import type { Heartbeat } from '../../src/services/heartbeat-publisher.js';
 import { InvalidSubjectError } from '../../src/core/subjects.js';
 import { eventually, take } from '../bus/helpers.js';
@@ -137,62 +135,5 @@ describe('startHeartbeat (bus)', () => {
     const bus = memoryBus();
     expect(() => startHeartbeat({ bus, name: 'a.b', intervalSeconds: 1 })).toThrow(InvalidSubjectError);
     expect(() => startHeartbeat({ bus, name: 'a', intervalSeconds: 0 })).toThrow(RangeError);
-  });
-});
-
-interface Received {
-  path: string | undefined;
-  authorization: string | undefined;
-  body: unknown;
-}
-
-async function heartbeatServer(status = 202): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      received.push({ path: req.url, authorization: req.headers.authorization, body: JSON.parse(text) as unknown });
-      res.writeHead(status, { 'content-type': 'application/json' }).end(status < 300 ? '{}' : '{"detail":"nope"}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('not listening');
-  return { url: `http://127.0.0.1:${address.port}/`, received, server };
-}
-
-describe('startHttpHeartbeat', () => {
-  it('POSTs {name, ...extra} with the bearer token right away and every interval', async () => {
-    const { url, received } = await heartbeatServer();
-    const beat = track(
-      startHttpHeartbeat({ url, token: 's3cret', name: 'collector', intervalSeconds: 0.05, extra: () => ({ name: 'other', q: 1 }) }),
-    );
-    await eventually(() => received.length >= 3, 'three beats reach the server');
-    expect(received[0]).toEqual({
-      path: '/api/heartbeats',
-      authorization: 'Bearer s3cret',
-      body: { name: 'collector', q: 1 },
-    });
-    await eventually(() => beat.stats().sent >= 3, 'three beats counted as sent');
-    expect(beat.stats().failed).toBe(0);
-  });
-
-  it('counts refusals and unreachable servers without throwing, and sends the base beat when extra throws', async () => {
-    const { url, received } = await heartbeatServer(403);
-    const refused = track(
-      startHttpHeartbeat({ url, token: 't', name: 'w', intervalSeconds: 3600, extra: () => { throw new Error('x'); } }),
-    );
-    await eventually(() => refused.stats().failed === 1, 'the 403 is counted');
-    expect(refused.stats().last_error).toMatch(/403/);
-    expect(refused.stats().extra_failed).toBe(1);
-    expect(received[0]?.body).toEqual({ name: 'w' });
-
-    const { url: goneUrl, server } = await heartbeatServer();
-    await new Promise((resolve) => server.close(resolve));
-    const unreachable = track(startHttpHeartbeat({ url: goneUrl, token: 't', name: 'w', intervalSeconds: 3600 }));
-    await eventually(() => unreachable.stats().failed === 1, 'the unreachable server is counted');
-    expect(unreachable.stats().sent).toBe(0);
   });
 });

@@ -689,27 +689,28 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
         clock.advance(1);
         const before = await snapshot(store);
 
-        const attempts: [Promise<unknown>, ErrorClass][] = [
-          [store.updateTask('t_00000000', { title: 'x' }), NotFoundError],
-          [store.updateTask(child.id, { status: 'ready', title: 'renamed' }), ConflictError],
-          [store.updateTask(parent.id, { parents: [child.id], title: 'renamed' }), InvalidInputError],
-          [store.updateTask(child.id, { priority: 1.5 }), InvalidInputError],
-          [store.updateTask(parent.id, { status: 'done' }), ConflictError],
-          [store.createTask({ title: 'x', parents: [parent.id, 't_00000000'] }), NotFoundError],
-          [store.createTask({ title: '', board: 'newboard' }), InvalidInputError],
-          [store.createTask({ title: 'x', board: 'newboard', max_attempts: 0 }), InvalidInputError],
-          [claimOne({ ttl_seconds: -5, profile: 'echo' }), InvalidInputError],
-          [store.heartbeat(live!.run.id, 'forged'), LeaseLostError],
-          [store.complete(live!.run.id, 'forged', { outcome: 'completed' }), LeaseLostError],
-          [store.complete(live!.run.id, live!.run.claim_token, { outcome: 'exploded' as never }), InvalidInputError],
-          [store.complete(endedClaim!.run.id, endedClaim!.run.claim_token, { outcome: 'completed' }), LeaseLostError],
-          [store.endRun(endedClaim!.run.id, { outcome: 'terminated' }), ConflictError],
-          [store.endRun(live!.run.id, { outcome: 'terminated', then: 'nowhere' as never }), InvalidInputError],
-          [store.requestStop(999_999, {}), NotFoundError],
-          [store.addComment(ended.id, 'bob', ''), InvalidInputError],
-          [store.createToken({ role: 'root' as never, name: 'x', secret_hash: 'h' }), InvalidInputError],
+        // Each call starts only when the previous one has settled: a rejection is always awaited where it happens.
+        const attempts: [() => Promise<unknown>, ErrorClass][] = [
+          [() => store.updateTask('t_00000000', { title: 'x' }), NotFoundError],
+          [() => store.updateTask(child.id, { status: 'ready', title: 'renamed' }), ConflictError],
+          [() => store.updateTask(parent.id, { parents: [child.id], title: 'renamed' }), InvalidInputError],
+          [() => store.updateTask(child.id, { priority: 1.5 }), InvalidInputError],
+          [() => store.updateTask(parent.id, { status: 'done' }), ConflictError],
+          [() => store.createTask({ title: 'x', parents: [parent.id, 't_00000000'] }), NotFoundError],
+          [() => store.createTask({ title: '', board: 'newboard' }), InvalidInputError],
+          [() => store.createTask({ title: 'x', board: 'newboard', max_attempts: 0 }), InvalidInputError],
+          [() => claimOne({ ttl_seconds: -5, profile: 'echo' }), InvalidInputError],
+          [() => store.heartbeat(live!.run.id, 'forged'), LeaseLostError],
+          [() => store.complete(live!.run.id, 'forged', { outcome: 'completed' }), LeaseLostError],
+          [() => store.complete(live!.run.id, live!.run.claim_token, { outcome: 'exploded' as never }), InvalidInputError],
+          [() => store.complete(endedClaim!.run.id, endedClaim!.run.claim_token, { outcome: 'completed' }), LeaseLostError],
+          [() => store.endRun(endedClaim!.run.id, { outcome: 'terminated' }), ConflictError],
+          [() => store.endRun(live!.run.id, { outcome: 'terminated', then: 'nowhere' as never }), InvalidInputError],
+          [() => store.requestStop(999_999, {}), NotFoundError],
+          [() => store.addComment(ended.id, 'bob', ''), InvalidInputError],
+          [() => store.createToken({ role: 'root' as never, name: 'x', secret_hash: 'h' }), InvalidInputError],
         ];
-        for (const [promise, type] of attempts) await expectError(promise, type);
+        for (const [call, type] of attempts) await expectError(call(), type);
         expect(await snapshot(store)).toEqual(before);
       });
     });

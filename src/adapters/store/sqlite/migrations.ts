@@ -146,8 +146,3 @@ export function migrate(db: Database.Database, now: number): void {
     }).immediate();
   }
 }
-
-export function schemaVersion(db: Database.Database): number {
-  const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
-  return row.version ?? 0;
-}
