@@ -6,7 +6,7 @@ import { createMemoryBus } from './adapters/bus/memory.js';
 import { localHostName, ProcInspector } from './adapters/process/proc-inspector.js';
 import { ProcSignaller } from './adapters/process/signaller.js';
 import { openSqliteStore } from './adapters/store/sqlite/index.js';
-import { loadConfig, readEnvironment, resolveAdminToken } from './config/index.js';
+import { loadConfig, readEnvironment, resolveAdminToken, TOKEN_FILE } from './config/index.js';
 import type { Environment, PulseboardConfig } from './config/index.js';
 import { boardEventsSubject } from './core/subjects.js';
 import { createApiServer } from './edges/http/app.js';
@@ -36,6 +36,8 @@ export interface StartOptions {
   dispatch?: boolean;
   /** Close gracefully on SIGINT/SIGTERM (the CLI's `serve` turns this on). */
   handleSignals?: boolean;
+  /** Print the dashboard URL with the admin token in it (`serve --print-token`); by default the line names the token file. */
+  printToken?: boolean;
   /** Where the startup line goes; default console.log. */
   log?: (line: string) => void;
   clock?: Clock;
@@ -74,7 +76,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
   const hostname = localHostName();
 
   mkdirSync(env.home, { recursive: true, mode: 0o700 });
-  const { token } = resolveAdminToken(env.home, env.token);
+  const { token, source } = resolveAdminToken(env.home, env.token);
 
   // Every started part registers how to stop it; a failure half-way stops what already runs.
   const stoppers: Stopper[] = [];
@@ -91,7 +93,8 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
   try {
     const store = await openStore(env, clock);
     stoppers.push(() => store.close());
-    await ensureAdminToken(store, token);
+    const { revoked } = await ensureAdminToken(store, token, source === 'environment' ? 'environment' : 'file');
+    if (revoked > 0) log(`pulseboard: PULSEBOARD_TOKEN changed: the previous environment admin token is revoked`);
 
     const bus = env.natsUrl ? await connectNatsBus({ url: env.natsUrl, name: `pulseboard-${hostname}` }) : createMemoryBus({ clock });
     stoppers.push(() => bus.close());
@@ -178,7 +181,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
     }
 
     if (opts.handleSignals) stoppers.push(closeOnSignals(stopAll, log));
-    log(`Pulseboard on ${url}/?token=${encodeURIComponent(token)}`);
+    log(startupLine(url, token, source === 'environment' ? null : join(env.home, TOKEN_FILE), opts.printToken === true));
     return { url, token, home: env.home, config, store, bus, close: stopAll };
   } catch (err) {
     await stopAll();
@@ -217,6 +220,13 @@ function closeOnSignals(close: () => Promise<void>, log: (line: string) => void)
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
+}
+
+/** Logs are read by more people than the admin: the secret is printed only when asked for. */
+function startupLine(url: string, token: string, tokenFile: string | null, printToken: boolean): string {
+  if (printToken) return `Pulseboard on ${url}/?token=${encodeURIComponent(token)}`;
+  const where = tokenFile === null ? 'the admin token is PULSEBOARD_TOKEN' : `admin token in ${tokenFile}`;
+  return `Pulseboard on ${url}/ (${where}; open ${url}/?token=<admin token>, or serve --print-token to print it)`;
 }
 
 function listeningPort(address: AddressInfo | string | null): number {

@@ -37,6 +37,7 @@ export const LimitsSchema = Type.Object(
     held_claims_per_token: Type.Optional(Type.Integer({ minimum: 1 })),
     event_streams_per_token: Type.Optional(Type.Integer({ minimum: 1 })),
     request_timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    auth_failures_per_minute: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 );
@@ -78,7 +79,7 @@ export interface PulseboardConfig {
   profiles: Record<string, ProfileConfig>;
   max_concurrent_runs: number;
   event_retention: EventRetention & { interval_seconds: number };
-  limits: { held_claims_per_token: number; event_streams_per_token: number; request_timeout_seconds: number };
+  limits: { held_claims_per_token: number; event_streams_per_token: number; request_timeout_seconds: number; auth_failures_per_minute: number };
   /** The file it was read from; null when none exists and only defaults apply. */
   source: string | null;
 }
@@ -89,8 +90,9 @@ export const CONFIG_DEFAULTS = {
   max_concurrent_runs: 16,
   event_retention: { ...DEFAULT_EVENT_RETENTION, interval_seconds: 300 },
   // A dispatcher host or an SDK pool holds one waiting claim per free slot, all under one token; a
-  // dashboard tab holds one stream, and a handful of tabs and a `top` stay well within 16.
-  limits: { held_claims_per_token: 64, event_streams_per_token: 16, request_timeout_seconds: 30 },
+  // dashboard tab holds one stream, and a handful of tabs and a `top` stay well within 16. A client
+  // with a wrong token retries a few times; 30 failures a minute from one address is a guesser.
+  limits: { held_claims_per_token: 64, event_streams_per_token: 16, request_timeout_seconds: 30, auth_failures_per_minute: 30 },
   profile: {
     concurrency: 1,
     lease_ttl_seconds: 30,

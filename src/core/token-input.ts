@@ -27,3 +27,6 @@ export function validateNewToken(input: { role: Role; name: string; secret_hash:
   if (runId !== null && (!Number.isSafeInteger(runId) || runId <= 0)) throw new InvalidInputError('run_id must be a positive integer');
   return { role: input.role, name: input.name, secret_hash: input.secret_hash, run_id: runId };
 }
+
+/** An admin secret a person chose must be as long as a generated one (24 random bytes are 32 base64url characters). */
+export const MIN_ADMIN_SECRET_LENGTH = 24;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ConflictError, InvalidInputError } from '../core/errors.js';
+import { MIN_ADMIN_SECRET_LENGTH } from '../core/token-input.js';
 import type { ApiToken, Role } from '../core/types.js';
 import type { Store } from '../ports/store.js';
 
@@ -8,6 +9,8 @@ export const TOKEN_PREFIX = 'pb_';
 const CACHE_TTL_MS = 2000;
 const CACHE_MAX_ENTRIES = 1000;
 const MAX_SECRET_LENGTH = 512;
+/** The admin token that PULSEBOARD_TOKEN made; a start with another one revokes it. */
+export const ENVIRONMENT_TOKEN_NAME = 'environment';
 
 export interface IssuedToken {
   token: string;
@@ -84,19 +87,31 @@ export async function revokeToken(store: Store, id: string): Promise<boolean> {
 
 /**
  * Makes `secret` a valid admin token; calling it again with the same secret changes nothing. The secret
- * may come from PULSEBOARD_TOKEN or the token file, so it need not carry the pb_ prefix.
+ * may come from PULSEBOARD_TOKEN or the token file, so it need not carry the pb_ prefix. A secret from
+ * the environment replaces the previous environment secret: that one is revoked, so a leaked
+ * PULSEBOARD_TOKEN is dead once the server restarts with a new one.
  */
-export async function ensureAdminToken(store: Store, secret: string): Promise<ApiToken> {
-  if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH) {
-    throw new InvalidInputError(`an admin token must be 1 to ${MAX_SECRET_LENGTH} characters`);
+export async function ensureAdminToken(
+  store: Store,
+  secret: string,
+  source: 'environment' | 'file' = 'file',
+): Promise<{ token: ApiToken; revoked: number }> {
+  if (secret.length < MIN_ADMIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) {
+    throw new InvalidInputError(`an admin token must be ${MIN_ADMIN_SECRET_LENGTH} to ${MAX_SECRET_LENGTH} characters, got ${secret.length}`);
   }
   const hash = hashTokenSecret(secret);
   const existing = await store.findTokenByHash(hash);
-  if (existing) {
-    if (existing.role !== 'admin') throw new ConflictError(`that secret already belongs to a ${existing.role} token`);
-    return existing;
+  if (existing && existing.role !== 'admin') throw new ConflictError(`that secret already belongs to a ${existing.role} token`);
+  const token =
+    existing ??
+    (await store.createToken({ role: 'admin', name: source === 'environment' ? ENVIRONMENT_TOKEN_NAME : 'admin', secret_hash: hash, run_id: null }));
+  let revoked = 0;
+  if (source === 'environment') {
+    const replaced = (await store.listTokens()).filter(
+      (t) => t.role === 'admin' && t.name === ENVIRONMENT_TOKEN_NAME && t.run_id === null && t.id !== token.id,
+    );
+    for (const old of replaced) if (await store.revokeToken(old.id)) revoked++;
   }
-  const created = await store.createToken({ role: 'admin', name: 'admin', secret_hash: hash, run_id: null });
   forgetCachedTokens(store);
-  return created;
+  return { token, revoked };
 }

@@ -53,13 +53,14 @@ describe('fencing over HTTP against the server reaper', () => {
       body: { claim_token: a.claim_token, outcome: 'completed', summary: 'too late' },
     });
     expect(lateComplete.status).toBe(409);
+    // The newer run is another worker's: its token may not touch it at all (403), whatever it sends.
     const wrongBeat = await t.api('POST', `/api/runs/${b.id}/heartbeat`, { token: first, body: { claim_token: a.claim_token } });
-    expect(wrongBeat.status).toBe(409);
+    expect(wrongBeat.status).toBe(403);
     const wrongComplete = await t.api('POST', `/api/runs/${b.id}/complete`, {
       token: first,
       body: { claim_token: a.claim_token, outcome: 'completed' },
     });
-    expect(wrongComplete.status).toBe(409);
+    expect(wrongComplete.status).toBe(403);
     expect((await t.api<{ run: PublicRun }>('GET', `/api/runs/${b.id}`)).body.run).toEqual(bBefore);
     expect((await t.api<{ task: Task }>('GET', `/api/tasks/${taskId}`)).body.task).toMatchObject({
       status: 'running',

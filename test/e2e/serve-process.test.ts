@@ -29,9 +29,9 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 describe('pulseboard serve as a real process, from a clean folder', () => {
-  it('prints the URL with the admin token, writes .pulseboard/token, answers /healthz, and exits 0 on SIGTERM', async () => {
+  it('prints the URL with the admin token (--print-token), writes .pulseboard/token, answers /healthz, and exits 0 on SIGTERM', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pb-serve-'));
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI, 'serve', '--port', '0', '--print-token'], {
       cwd,
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],

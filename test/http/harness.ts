@@ -16,7 +16,7 @@ import type { ApiDeps } from '../../src/edges/http/app.js';
 import { Registry } from '../../src/services/registry.js';
 import { ensureAdminToken, issueToken } from '../../src/services/tokens.js';
 
-export const ADMIN_SECRET = 'pb_test-admin-secret';
+export const ADMIN_SECRET = 'pb_test-admin-secret-of-32-chars';
 
 export interface Answer {
   status: number;

@@ -49,13 +49,28 @@ describe('token service', () => {
   });
 
   it('ensureAdminToken is idempotent and refuses a secret held by another role', async () => {
-    const first = await ensureAdminToken(store, 'chosen-by-the-operator');
-    const second = await ensureAdminToken(store, 'chosen-by-the-operator');
-    expect(second.id).toBe(first.id);
+    const first = await ensureAdminToken(store, 'chosen-by-the-operator-2026');
+    const second = await ensureAdminToken(store, 'chosen-by-the-operator-2026');
+    expect(second.token.id).toBe(first.token.id);
     expect((await store.listTokens()).filter((t) => t.role === 'admin')).toHaveLength(1);
-    expect((await authenticate(store, 'chosen-by-the-operator'))?.role).toBe('admin');
+    expect((await authenticate(store, 'chosen-by-the-operator-2026'))?.role).toBe('admin');
     const { token } = await issueToken(store, { role: 'viewer', name: 'v' });
     await expect(ensureAdminToken(store, token)).rejects.toThrow(/viewer/);
+  });
+
+  it('ensureAdminToken refuses short secrets; a new environment secret revokes the previous one only', async () => {
+    await expect(ensureAdminToken(store, 'a')).rejects.toThrow(/at least|24 to/);
+    await expect(ensureAdminToken(store, 'x'.repeat(23))).rejects.toThrow(/24/);
+    const file = await ensureAdminToken(store, 'f'.repeat(32), 'file');
+    const firstEnv = await ensureAdminToken(store, 'e'.repeat(32), 'environment');
+    expect(firstEnv.revoked).toBe(0);
+    const again = await ensureAdminToken(store, 'e'.repeat(32), 'environment');
+    expect(again).toEqual({ token: firstEnv.token, revoked: 0 });
+    const replaced = await ensureAdminToken(store, 'n'.repeat(32), 'environment');
+    expect(replaced.revoked).toBe(1);
+    expect(await authenticate(store, 'e'.repeat(32))).toBeNull();
+    expect((await authenticate(store, 'n'.repeat(32)))?.role).toBe('admin');
+    expect((await authenticate(store, 'f'.repeat(32)))?.id).toBe(file.token.id);
   });
 });
 

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       profiles: {},
       max_concurrent_runs: 16,
       event_retention: { max_age_days: 30, max_events_per_task: 1000, interval_seconds: 300 },
-      limits: { held_claims_per_token: 64, event_streams_per_token: 16, request_timeout_seconds: 30 },
+      limits: { held_claims_per_token: 64, event_streams_per_token: 16, request_timeout_seconds: 30, auth_failures_per_minute: 30 },
       source: null,
     });
   });
@@ -45,7 +45,7 @@ describe('loadConfig', () => {
     writeConfig({ event_retention: { max_age_days: null, max_events_per_task: 50 }, limits: { held_claims_per_token: 4 } });
     const config = loadConfig({ cwd: dir, env: {} });
     expect(config.event_retention).toEqual({ max_age_days: null, max_events_per_task: 50, interval_seconds: 300 });
-    expect(config.limits).toEqual({ held_claims_per_token: 4, event_streams_per_token: 16, request_timeout_seconds: 30 });
+    expect(config.limits).toEqual({ held_claims_per_token: 4, event_streams_per_token: 16, request_timeout_seconds: 30, auth_failures_per_minute: 30 });
     writeConfig({ event_retention: { max_events_per_task: 0, keep: 1 } });
     expect(() => loadConfig({ cwd: dir, env: {} })).toThrow(/event_retention/);
   });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,12 +36,13 @@ async function start(env: Record<string, string> = {}, opts: StartOptions = {}):
 }
 
 describe('startPulseboard', () => {
-  it('writes an admin token on first start, prints the dashboard URL with it, and answers /healthz', async () => {
+  it('writes an admin token on first start, names its file (never prints it), and answers /healthz', async () => {
     const { server, lines } = await start();
     const token = readFileSync(join(dir, 'home', 'token'), 'utf8').trim();
     expect(server.token).toBe(token);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(lines).toContain(`Pulseboard on ${server.url}/?token=${encodeURIComponent(token)}`);
+    expect(lines.join('\n')).not.toContain(token);
+    expect(lines.find((line) => line.startsWith('Pulseboard on'))).toContain(`admin token in ${join(dir, 'home', 'token')}`);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await createClient({ url: server.url, token }).listTasks()).toEqual([]);
@@ -57,13 +58,43 @@ describe('startPulseboard', () => {
     expect(tasks.map((t) => t.id)).toEqual([task.id]);
   });
 
+  it('prints the URL with the token only when asked (serve --print-token)', async () => {
+    const { server, lines } = await start({}, { printToken: true });
+    expect(lines).toContain(`Pulseboard on ${server.url}/?token=${encodeURIComponent(server.token)}`);
+  });
+
   it('uses PULSEBOARD_TOKEN instead of the file, and rejects other tokens', async () => {
-    const { server } = await start({ PULSEBOARD_TOKEN: 'my-admin-secret' });
-    expect(server.token).toBe('my-admin-secret');
-    const ok = await fetch(`${server.url}/api/tasks`, { headers: { authorization: 'Bearer my-admin-secret' } });
+    const secret = 'my-admin-secret-long-enough-2026';
+    const { server, lines } = await start({ PULSEBOARD_TOKEN: secret });
+    expect(server.token).toBe(secret);
+    expect(lines.join('\n')).not.toContain(secret);
+    const ok = await fetch(`${server.url}/api/tasks`, { headers: { authorization: `Bearer ${secret}` } });
     expect(ok.status).toBe(200);
     const wrong = await fetch(`${server.url}/api/tasks`, { headers: { authorization: 'Bearer not-it' } });
     expect(wrong.status).toBe(401);
+  });
+
+  it('refuses a short PULSEBOARD_TOKEN or token file at start, with a clear message', async () => {
+    await expect(start({ PULSEBOARD_TOKEN: 'a' })).rejects.toThrow(/PULSEBOARD_TOKEN holds an admin token of 1 characters: it must have at least 24/);
+    mkdirSync(join(dir, 'home'), { recursive: true });
+    writeFileSync(join(dir, 'home', 'token'), 'short\n');
+    await expect(start()).rejects.toThrow(/token holds an admin token of 5 characters/);
+  });
+
+  it('a replaced PULSEBOARD_TOKEN revokes the previous one; the token file keeps working', async () => {
+    const fileToken = (await start()).server.token;
+    for (const server of running.splice(0)) await server.close();
+    const first = 'first-environment-secret-0001';
+    const second = 'second-environment-secret-0002';
+    const one = await start({ PULSEBOARD_TOKEN: first });
+    await one.server.close();
+    const two = await start({ PULSEBOARD_TOKEN: second });
+    expect(two.lines.join('\n')).toContain('previous environment admin token is revoked');
+    const status = async (token: string) =>
+      (await fetch(`${two.server.url}/api/tasks`, { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(await status(first)).toBe(401);
+    expect(await status(second)).toBe(200);
+    expect(await status(fileToken)).toBe(200);
   });
 
   it('shows the configured workers and its own api row in the registry', async () => {

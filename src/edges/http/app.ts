@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { CONFIG_DEFAULTS } from '../../config/schema.js';
+import { FailureLimiter } from '../../core/failure-limiter.js';
 import { PerKeyLimit } from '../../core/per-key-limit.js';
 import type { Bus } from '../../ports/bus.js';
 import { systemClock } from '../../ports/clock.js';
@@ -15,6 +16,7 @@ import { createRunControl, DEFAULT_GRACE_SECONDS } from '../../services/run-cont
 import { ProcessSampler } from '../../services/process-sampler.js';
 import { createWorkerControl } from '../../services/worker-control.js';
 import { createAuthHook } from './auth.js';
+import type { Access } from './auth.js';
 import type { ApiContext } from './context.js';
 import { handleClientError, handleFrameworkError } from './client-errors.js';
 import { createErrorHandler, handleNotFound } from './errors.js';
@@ -43,7 +45,15 @@ declare module 'fastify' {
     /** The held claims, for tests and diagnostics (count, attached). */
     claimWaiters: ClaimWaiters;
     eventFeed: EventFeed;
+    /** Every route as registered (HEAD twins left out), with the access it declares; the auth matrix test reads it. */
+    routeTable: readonly RouteEntry[];
   }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access | undefined;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -80,6 +90,7 @@ export interface ApiDeps {
     headers_timeout_seconds?: number;
     held_claims_per_token?: number;
     event_streams_per_token?: number;
+    auth_failures_per_minute?: number;
   };
   logger?: boolean;
 }
@@ -149,6 +160,13 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     },
   };
 
+  const routeTable: RouteEntry[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, access: route.config?.access });
+    }
+  });
+  app.decorate('routeTable', routeTable);
   app.decorateRequest('principal', null);
   app.setErrorHandler(
     createErrorHandler({
@@ -158,7 +176,15 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   );
   app.addHook('onRequest', async (_request, reply) => setDefaultSecurityHeaders(reply.raw));
   app.setNotFoundHandler(handleNotFound);
-  app.addHook('onRequest', createAuthHook({ store: deps.store, onWorkerSeen: (name) => deps.registry.addKnown(name) }));
+  app.addHook(
+    'onRequest',
+    createAuthHook({
+      store: deps.store,
+      onWorkerSeen: (name) => deps.registry.addKnown(name),
+      failures: new FailureLimiter(deps.settings.auth_failures_per_minute ?? CONFIG_DEFAULTS.limits.auth_failures_per_minute, 60),
+      clock,
+    }),
+  );
   app.addHook('preParsing', async (request) => refuseContentEncoding(request));
   app.addHook('onSend', async (_request, reply) => completeSecurityHeaders(reply));
   app.addHook('preValidation', async (request) => {

@@ -1,7 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiToken, Role } from '../../core/types.js';
 import type { Store } from '../../ports/store.js';
-import { authenticate } from '../../services/tokens.js';
+import type { FailureLimiter } from '../../core/failure-limiter.js';
+import type { Clock } from '../../ports/clock.js';
+import { authenticate, hashTokenSecret } from '../../services/tokens.js';
 import { readCookie, TOKEN_COOKIE } from './cookie.js';
 import { HttpError } from './http-error.js';
 
@@ -35,23 +37,57 @@ export interface AuthDeps {
   store: Store;
   /** Workers that authenticate become known to the registry (DESIGN: registry workers). */
   onWorkerSeen: (name: string) => void;
+  /** Failed authentications per client address; a blocked address is answered 429 without a lookup. */
+  failures: FailureLimiter;
+  clock: Clock;
 }
+
+const REMEMBER_ACCEPTED_SECONDS = 600;
+const MAX_REMEMBERED_SECRETS = 10_000;
 
 /** The onRequest hook: who is calling, and may they call this route. Runs before the body is read. */
 export function createAuthHook(deps: AuthDeps) {
+  const authenticateFrom = authenticateWith(deps);
   return async function authorize(request: FastifyRequest): Promise<void> {
     const access = accessOf(request);
     if (access === 'public') return;
     const presented = presentedSecret(request);
     if (!presented) throw new HttpError(401, 'authentication required: send Authorization: Bearer <token>');
     if (presented.from === 'cookie') refuseCrossSite(request);
-    const token = await authenticate(deps.store, presented.secret);
+    const token = await authenticateFrom(request.ip, presented.secret);
     if (!token) throw new HttpError(401, 'invalid or revoked token');
     if (access !== 'any' && !ROLES_OF_ACCESS[access].includes(token.role)) {
       throw new HttpError(403, `a ${token.role} token may not ${WHAT_ACCESS_MEANS[access]}`);
     }
     if (token.role === 'worker') deps.onWorkerSeen(token.name);
     request.principal = token;
+  };
+}
+
+/**
+ * Guessing secrets is refused per address once it failed too often: a blocked address is answered 429
+ * without a lookup. A secret this server accepted in the last few minutes is still looked up (so its
+ * revocation holds), so a guesser sharing an address (every local client is 127.0.0.1) cannot lock
+ * the real workers out.
+ */
+function authenticateWith(deps: AuthDeps) {
+  const recentlyAccepted = new Map<string, number>();
+  return async (address: string, secret: string): Promise<ApiToken | null> => {
+    const now = deps.clock.now();
+    const hash = hashTokenSecret(secret);
+    const blockedFor = deps.failures.blockedFor(address, now);
+    if (blockedFor !== null && !((recentlyAccepted.get(hash) ?? 0) > now)) {
+      const seconds = Math.max(1, Math.ceil(blockedFor));
+      throw new HttpError(429, `too many failed authentications from ${address}: try again in ${seconds} s`, { 'retry-after': String(seconds) });
+    }
+    const token = await authenticate(deps.store, secret);
+    if (!token) {
+      deps.failures.record(address, now);
+      return null;
+    }
+    if (recentlyAccepted.size >= MAX_REMEMBERED_SECRETS) recentlyAccepted.clear();
+    recentlyAccepted.set(hash, now + REMEMBER_ACCEPTED_SECONDS);
+    return token;
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isPulseboardError } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/errors.js';
+import { HttpError } from './http-error.js';
 import { discardUnreadBody } from './unread-body.js';
 
 const STATUS_OF_CODE: Record<ErrorCode, number> = {
@@ -57,6 +58,7 @@ export function createErrorHandler(opts: ErrorHandlerOptions) {
     }
     // Beyond the bound the connection is given up: what is still unread makes its framing unknowable.
     if ((await discardUnreadBody(request.raw, opts.discardLimitBytes)) === 'too_much') reply.header('connection', 'close');
+    if (err instanceof HttpError) void reply.headers(err.headers);
     void reply.code(answer.status);
     return { detail: answer.detail };
   };

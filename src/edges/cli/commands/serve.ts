@@ -8,12 +8,14 @@ export function registerServeCommand(program: Command): void {
     .option('--no-dispatch', 'do not spawn workers for the configured profiles')
     .option('--port <port>', 'listen port (default PULSEBOARD_PORT or 7420)', (value: string) => parsePort(value, '--port'))
     .option('--host <host>', 'listen address (default PULSEBOARD_HOST or 127.0.0.1)')
-    .action(async (opts: { dispatch: boolean; port?: number; host?: string }) => {
+    .option('--print-token', 'print the dashboard URL with the admin token in it (by default only where the token is)')
+    .action(async (opts: { dispatch: boolean; port?: number; host?: string; printToken?: boolean }) => {
       // Loaded here so the client commands start without the server's dependencies.
       const { startPulseboard } = await import('../../../server.js');
       await startPulseboard({
         dispatch: opts.dispatch,
         handleSignals: true,
+        printToken: opts.printToken === true,
         ...(opts.port === undefined ? {} : { port: opts.port }),
         ...(opts.host === undefined ? {} : { host: opts.host }),
       });

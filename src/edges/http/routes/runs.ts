@@ -4,6 +4,7 @@ import type { Json } from '../../../core/types.js';
 import { actorOf, assertMayTouchRun, principalOf } from '../auth.js';
 import { claimRequestFor } from '../claim-request.js';
 import type { ApiContext } from '../context.js';
+import { RunOwners } from '../run-owners.js';
 import { CompletionBatcher } from '../../../services/completion-batcher.js';
 import { parseRunId, publicRun } from '../params.js';
 import { errorResponses, RunIdParams } from '../schemas/common.js';
@@ -27,6 +28,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
   const revokeRunTokens = (runId: number) => store.revokeRunTokens(runId);
   // Workers' completions that reach the server in the same tick share one commit.
   const completions = new CompletionBatcher(store);
+  const owners = new RunOwners(store);
 
   app.post(
     '/api/runs/:id/heartbeat',
@@ -43,6 +45,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
       const runId = parseRunId(request.params.id);
       const principal = principalOf(request);
       assertMayTouchRun(principal, runId);
+      await owners.assertMayAct(principal, runId);
       const { claim_token, progress, note } = request.body;
       // The dispatcher keeps its children's leases alive itself, so a dispatched worker's own heartbeat
       // (per-run token) is progress; a note marks progress without overwriting the reported progress value.
@@ -72,6 +75,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
       const runId = parseRunId(request.params.id);
       const principal = principalOf(request);
       assertMayTouchRun(principal, runId);
+      await owners.assertMayAct(principal, runId);
       const { claim_token, outcome, summary, result, error, claim_next } = request.body;
       const report = {
         outcome,
