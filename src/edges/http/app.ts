@@ -15,7 +15,7 @@ import { ClaimWaiters } from '../../services/claim-waiters.js';
 import { createRunControl, DEFAULT_GRACE_SECONDS } from '../../services/run-control.js';
 import { ProcessSampler } from '../../services/process-sampler.js';
 import { createWorkerControl } from '../../services/worker-control.js';
-import { createAuthHook } from './auth.js';
+import { createAuthHook, guardedAuthenticate } from './auth.js';
 import type { Access } from './auth.js';
 import type { ApiContext } from './context.js';
 import { handleClientError, handleFrameworkError } from './client-errors.js';
@@ -154,6 +154,11 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     metrics,
     feed,
     claimWaiters,
+    authenticate: guardedAuthenticate({
+      store: deps.store,
+      failures: new FailureLimiter(deps.settings.auth_failures_per_minute ?? CONFIG_DEFAULTS.limits.auth_failures_per_minute, 60),
+      clock,
+    }),
     holds: {
       claims: new PerKeyLimit(deps.settings.held_claims_per_token ?? CONFIG_DEFAULTS.limits.held_claims_per_token),
       streams: new PerKeyLimit(deps.settings.event_streams_per_token ?? CONFIG_DEFAULTS.limits.event_streams_per_token),
@@ -176,15 +181,8 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   );
   app.addHook('onRequest', async (_request, reply) => setDefaultSecurityHeaders(reply.raw));
   app.setNotFoundHandler(handleNotFound);
-  app.addHook(
-    'onRequest',
-    createAuthHook({
-      store: deps.store,
-      onWorkerSeen: (name) => deps.registry.addKnown(name),
-      failures: new FailureLimiter(deps.settings.auth_failures_per_minute ?? CONFIG_DEFAULTS.limits.auth_failures_per_minute, 60),
-      clock,
-    }),
-  );
+  app.addHook('onRequest', createAuthHook({ authenticate: ctx.authenticate, onWorkerSeen: (name) => deps.registry.addKnown(name) }));
+
   app.addHook('preParsing', async (request) => refuseContentEncoding(request));
   app.addHook('onSend', async (_request, reply) => completeSecurityHeaders(reply));
   app.addHook('preValidation', async (request) => {

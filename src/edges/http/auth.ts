@@ -34,27 +34,27 @@ declare module 'fastify' {
 }
 
 export interface AuthDeps {
-  store: Store;
+  /** Every check of a secret, by this hook or a login, goes through the one failure limit. */
+  authenticate: GuardedAuthenticate;
   /** Workers that authenticate become known to the registry (DESIGN: registry workers). */
   onWorkerSeen: (name: string) => void;
-  /** Failed authentications per client address; a blocked address is answered 429 without a lookup. */
-  failures: FailureLimiter;
-  clock: Clock;
 }
+
+/** The token a secret presented from `address` stands for, or null; 429 once the address failed too often. */
+export type GuardedAuthenticate = (address: string, secret: string) => Promise<ApiToken | null>;
 
 const REMEMBER_ACCEPTED_SECONDS = 600;
 const MAX_REMEMBERED_SECRETS = 10_000;
 
 /** The onRequest hook: who is calling, and may they call this route. Runs before the body is read. */
 export function createAuthHook(deps: AuthDeps) {
-  const authenticateFrom = authenticateWith(deps);
   return async function authorize(request: FastifyRequest): Promise<void> {
     const access = accessOf(request);
     if (access === 'public') return;
     const presented = presentedSecret(request);
     if (!presented) throw new HttpError(401, 'authentication required: send Authorization: Bearer <token>');
     if (presented.from === 'cookie') refuseCrossSite(request);
-    const token = await authenticateFrom(request.ip, presented.secret);
+    const token = await deps.authenticate(request.ip, presented.secret);
     if (!token) throw new HttpError(401, 'invalid or revoked token');
     if (access !== 'any' && !ROLES_OF_ACCESS[access].includes(token.role)) {
       throw new HttpError(403, `a ${token.role} token may not ${WHAT_ACCESS_MEANS[access]}`);
@@ -70,7 +70,7 @@ export function createAuthHook(deps: AuthDeps) {
  * revocation holds), so a guesser sharing an address (every local client is 127.0.0.1) cannot lock
  * the real workers out.
  */
-function authenticateWith(deps: AuthDeps) {
+export function guardedAuthenticate(deps: { store: Store; failures: FailureLimiter; clock: Clock }): GuardedAuthenticate {
   const recentlyAccepted = new Map<string, number>();
   return async (address: string, secret: string): Promise<ApiToken | null> => {
     const now = deps.clock.now();

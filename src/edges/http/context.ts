@@ -7,6 +7,7 @@ import type { ClaimWaiters } from '../../services/claim-waiters.js';
 import type { Registry } from '../../services/registry.js';
 import type { RunControl } from '../../services/run-control.js';
 import type { WorkerControl } from '../../services/worker-control.js';
+import type { GuardedAuthenticate } from './auth.js';
 import type { EventFeed } from './event-feed.js';
 import type { ApiMetrics } from './metrics.js';
 
@@ -39,4 +40,6 @@ export interface ApiContext {
   /** Claims held open by wait_seconds, woken through the feed's shared pump. */
   claimWaiters: ClaimWaiters;
   holds: HoldLimits;
+  /** Checks a secret under the per-address failure limit (the auth hook and the dashboard login). */
+  authenticate: GuardedAuthenticate;
 }

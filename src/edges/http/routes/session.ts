@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiToken } from '../../../core/types.js';
-import { authenticate } from '../../../services/tokens.js';
 import { principalOf, refuseCrossSite } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { clearedTokenCookie, tokenCookie } from '../cookie.js';
@@ -55,7 +54,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
     async (request, reply) => {
       // Even a login is a change: another site must not log this browser in under its own token.
       refuseCrossSite(request);
-      const token = await authenticate(ctx.store, request.body.token);
+      const token = await ctx.authenticate(request.ip, request.body.token);
       if (!token) throw new HttpError(401, 'invalid or revoked token');
       if (!mayOpenDashboard(token)) throw new HttpError(403, `a ${token.role} token cannot open the dashboard`);
       return reply.header('set-cookie', tokenCookie(request.body.token)).send(sessionOf(token));
