@@ -1,4 +1,6 @@
+import { InvalidInputError } from './errors.js';
 import type { ActiveRunState, Run } from './types.js';
+import { isFiniteNumber, validateBoard } from './validate.js';
 
 export const DEFAULT_PROGRESS_TIMEOUT_SECONDS = 600;
 const LEASE_WARNING_CAP_SECONDS = 10;
@@ -21,4 +23,18 @@ export function activeRunState(
   if (run.claim_expires - now < warning) return 'lease_expiring';
   if (now - (run.last_progress_at ?? run.started_at) > progressTimeout) return 'stuck';
   return 'healthy';
+}
+
+export interface ActiveRunFilter {
+  board?: string;
+  progress_timeout_seconds?: number;
+}
+
+export function validateActiveRunFilter(filter: ActiveRunFilter = {}): ActiveRunFilter {
+  if (filter.board !== undefined) validateBoard(filter.board);
+  const timeout = filter.progress_timeout_seconds;
+  if (timeout !== undefined && !(isFiniteNumber(timeout) && timeout > 0)) {
+    throw new InvalidInputError('progress_timeout_seconds must be a number > 0');
+  }
+  return filter;
 }

@@ -48,3 +48,21 @@ export function validateEventFilter(filter: EventFilter = {}): CheckedEventFilte
   }
   return out;
 }
+
+/** One condition of an event listing's WHERE clause; each store writes it with its own placeholder. */
+export interface EventCondition {
+  column: 'board' | 'task_id' | 'run_id' | 'id';
+  op: '=' | '>' | '<';
+  value: string | number;
+}
+
+/** The filter as conditions, in one order for both stores; with `newest_first` the rows are read from the highest id down. */
+export function eventConditions(filter: CheckedEventFilter): EventCondition[] {
+  const conditions: EventCondition[] = [];
+  if (filter.board !== undefined) conditions.push({ column: 'board', op: '=', value: filter.board });
+  if (filter.task_id !== undefined) conditions.push({ column: 'task_id', op: '=', value: filter.task_id });
+  if (filter.run_id !== undefined) conditions.push({ column: 'run_id', op: '=', value: filter.run_id });
+  if (filter.after_id !== undefined) conditions.push({ column: 'id', op: '>', value: filter.after_id });
+  if (filter.before_id !== undefined) conditions.push({ column: 'id', op: '<', value: filter.before_id });
+  return conditions;
+}

@@ -715,6 +715,60 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
       });
     });
 
+    describe('the same behaviour on every adapter', () => {
+      it('checks an event filter the same way, before any query', async () => {
+        const task = await store.createTask({ title: 'e' });
+        for (const bad of [{ run_id: -1 }, { run_id: 1.5 }, { task_id: 'nope' }, { board: 'Not A Slug' }, { after_id: -1 }, { before_id: 0 }, { limit: 0 }, { limit: 10_001 }]) {
+          await expectError(store.listEvents(bad as never), InvalidInputError);
+        }
+        expect((await store.listEvents({ task_id: task.id })).map((e) => e.kind)).toEqual(['task_created']);
+        expect(await store.listEvents({ run_id: 999_999 })).toEqual([]);
+      });
+
+      it('checks an active-run filter the same way', async () => {
+        await expectError(store.listActiveRuns({ board: 'Bad Board' }), InvalidInputError);
+        await expectError(store.listActiveRuns({ progress_timeout_seconds: 0 }), InvalidInputError);
+        await expectError(store.listActiveRuns({ progress_timeout_seconds: Number.NaN }), InvalidInputError);
+      });
+
+      it('a commit listener that throws or rejects is reported and neither fails the commit nor silences the others', async () => {
+        const reported: unknown[] = [];
+        const original = console.error;
+        console.error = (...args: unknown[]) => void reported.push(args[1]);
+        try {
+          const heard: EventRow[][] = [];
+          const stops = [
+            store.onCommit(() => {
+              throw new Error('listener threw');
+            }),
+            store.onCommit(() => Promise.reject(new Error('listener rejected')) as never),
+            store.onCommit((events) => void heard.push(events)),
+          ];
+          const task = await store.createTask({ title: 'heard' });
+          expect(heard.flat().map((e) => e.task_id)).toEqual([task.id]);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          expect(reported.map((err) => (err as Error).message).sort()).toEqual(['listener rejected', 'listener threw']);
+          for (const stop of stops) stop();
+        } finally {
+          console.error = original;
+        }
+      });
+
+      it('finding a token refreshes its last_used_at at most once a minute', async () => {
+        const token = await store.createToken({ role: 'viewer', name: 'reader', secret_hash: 'hash-reader' });
+        const usedAt = async () => (await store.listTokens()).find((t) => t.id === token.id)?.last_used_at;
+        expect((await store.findTokenByHash('hash-reader'))?.id).toBe(token.id);
+        const first = clock.now();
+        expect(await usedAt()).toBe(first);
+        clock.advance(59);
+        await store.findTokenByHash('hash-reader');
+        expect(await usedAt()).toBe(first);
+        clock.advance(1);
+        await store.findTokenByHash('hash-reader');
+        expect(await usedAt()).toBe(clock.now());
+      });
+    });
+
     describe('tokens', () => {
       it('creates, finds, lists and revokes tokens', async () => {
         const admin = await store.createToken({ role: 'admin', name: 'root', secret_hash: 'hash-admin' });

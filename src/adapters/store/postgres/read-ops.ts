@@ -1,50 +1,26 @@
-import { InvalidInputError } from '../../../core/errors.js';
-import { isBoardSlug } from '../../../core/ids.js';
+import { validateActiveRunFilter } from '../../../core/active-run-state.js';
+import type { ActiveRunFilter } from '../../../core/active-run-state.js';
+import { eventConditions, validateEventFilter } from '../../../core/event-filter.js';
+import { validateBoard } from '../../../core/validate.js';
 import { TASK_STATUSES } from '../../../core/types.js';
 import type { ActiveRun, EventRow, Run, TaskStatus } from '../../../core/types.js';
 import type { EventFilter } from '../../../ports/store.js';
-import { toActiveRun } from '../shared/active-run.js';
+import { ACTIVE_RUN_COLUMNS, activeRunsFromValues } from '../shared/active-run.js';
+import type { ActiveRunValues } from '../shared/active-run.js';
 import { toEvent, toRun } from '../shared/rows.js';
 import type { EventDbRow, RunRow } from '../shared/rows.js';
 import type { ReadContext } from './context.js';
-import { row, rows } from './sql.js';
-
-export const DEFAULT_EVENT_LIMIT = 1000;
-const MAX_EVENT_LIMIT = 10_000;
-
-function checkBoard(board: string | undefined): void {
-  if (board !== undefined && !isBoardSlug(board)) throw new InvalidInputError(`board ${JSON.stringify(board)} is not a board slug`);
-}
+import { row, rows, rowValues } from './sql.js';
 
 export async function listEvents(ctx: ReadContext, filter: EventFilter = {}): Promise<EventRow[]> {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const where = (sql: string, value: unknown): void => {
-    params.push(value);
-    clauses.push(`${sql} $${params.length}`);
-  };
-  checkBoard(filter.board);
-  if (filter.board !== undefined) where('board =', filter.board);
-  if (filter.task_id !== undefined) where('task_id =', filter.task_id);
-  if (filter.run_id !== undefined) {
-    if (!Number.isSafeInteger(filter.run_id)) throw new InvalidInputError('run_id must be an integer');
-    where('run_id =', filter.run_id);
-  }
-  if (filter.after_id !== undefined) {
-    if (!Number.isSafeInteger(filter.after_id) || filter.after_id < 0) throw new InvalidInputError('after_id must be an integer >= 0');
-    where('id >', filter.after_id);
-  }
-  if (filter.before_id !== undefined) {
-    if (!Number.isSafeInteger(filter.before_id) || filter.before_id < 1) throw new InvalidInputError('before_id must be an integer >= 1');
-    where('id <', filter.before_id);
-  }
-  const limit = filter.limit ?? DEFAULT_EVENT_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_EVENT_LIMIT) {
-    throw new InvalidInputError(`limit must be an integer from 1 to ${MAX_EVENT_LIMIT}`);
-  }
-  params.push(limit);
-  const whereSql = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-  const found = await rows<EventDbRow>(ctx.db, `SELECT * FROM events ${whereSql} ORDER BY id ${filter.newest_first === true ? 'DESC' : ''} LIMIT $${params.length}`, params);
+  const checked = validateEventFilter(filter);
+  const conditions = eventConditions(checked);
+  const where = conditions.length > 0 ? `WHERE ${conditions.map((c, i) => `${c.column} ${c.op} $${i + 1}`).join(' AND ')}` : '';
+  const found = await rows<EventDbRow>(
+    ctx.db,
+    `SELECT * FROM events ${where} ORDER BY id ${checked.newest_first === true ? 'DESC' : ''} LIMIT $${conditions.length + 1}`,
+    [...conditions.map((c) => c.value), checked.limit],
+  );
   return found.map(toEvent);
 }
 
@@ -53,7 +29,7 @@ export async function lastEventId(ctx: ReadContext): Promise<number> {
 }
 
 export async function countTasksByStatus(ctx: ReadContext, board: string | undefined): Promise<Record<TaskStatus, number>> {
-  checkBoard(board);
+  if (board !== undefined) validateBoard(board);
   const found = await rows<{ status: TaskStatus; n: number }>(
     ctx.db,
     `SELECT status, COUNT(*)::int AS n FROM tasks ${board === undefined ? '' : 'WHERE board = $1'} GROUP BY status`,
@@ -72,24 +48,22 @@ export async function listRuns(ctx: ReadContext, taskId: string): Promise<Run[]>
   return (await rows<RunRow>(ctx.db, 'SELECT * FROM runs WHERE task_id = $1 ORDER BY id', [taskId])).map(toRun);
 }
 
-export async function listActiveRuns(
-  ctx: ReadContext,
-  filter: { board?: string; progress_timeout_seconds?: number } = {},
-): Promise<ActiveRun[]> {
-  checkBoard(filter.board);
-  const timeout = filter.progress_timeout_seconds;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw new InvalidInputError('progress_timeout_seconds must be a number > 0');
-  }
-  const found = await rows<RunRow & { task_title: string; task_status: TaskStatus; task_assignee: string | null }>(
+export async function listActiveRuns(ctx: ReadContext, filter: ActiveRunFilter = {}): Promise<ActiveRun[]> {
+  const { board, progress_timeout_seconds: timeout } = validateActiveRunFilter(filter);
+  const found = await rowValues(
     ctx.db,
-    `SELECT r.*, t.title AS task_title, t.status AS task_status, t.assignee AS task_assignee
-     FROM runs r JOIN tasks t ON t.id = r.task_id
-     WHERE r.ended_at IS NULL ${filter.board === undefined ? '' : 'AND r.board = $1'}
+    `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.id = r.task_id
+     WHERE r.ended_at IS NULL ${board === undefined ? '' : 'AND r.board = $1'}
      ORDER BY r.started_at DESC, r.id DESC`,
-    filter.board === undefined ? [] : [filter.board],
+    board === undefined ? [] : [board],
   );
-  return found.map((r) =>
-    toActiveRun(toRun(r), { title: r.task_title, status: r.task_status, assignee: r.task_assignee }, ctx.now, timeout),
-  );
+  return activeRunsFromValues(found.map(activeRunValuesFromPostgres), ctx.now, timeout);
+}
+
+/** node-postgres reads bigint columns (the run id, the pid) as strings. */
+function activeRunValuesFromPostgres(v: unknown[]): ActiveRunValues {
+  const values = v.slice() as unknown as { -readonly [K in keyof ActiveRunValues]: ActiveRunValues[K] };
+  values[0] = Number(v[0]);
+  values[8] = v[8] === null ? null : Number(v[8]);
+  return values;
 }

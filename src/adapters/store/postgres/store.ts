@@ -1,4 +1,5 @@
 import { runActivity } from './run-activity.js';
+import { CommitListeners } from '../shared/commit-listeners.js';
 import type { RunActivityCounts } from '../../../core/run-activity.js';
 import pg from 'pg';
 import type { PoolClient } from 'pg';
@@ -59,7 +60,8 @@ import {
 import { addComment, createTask, listComments, listTasks, updateTask } from './task-ops.js';
 import { listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
-import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken } from './token-ops.js';
+import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken, touchToken } from './token-ops.js';
+import { tokenNeedsTouch } from '../../../core/token-use.js';
 import { asInputError } from './db-errors.js';
 import { isRetryable, retryPause, validSchemaName } from './retry.js';
 
@@ -101,7 +103,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
-  private readonly listeners = new Set<(events: EventRow[]) => void>();
+  private readonly commits = new CommitListeners();
   private closed = false;
 
   constructor(
@@ -124,7 +126,7 @@ class PostgresStore implements Store {
         const value = await fn(ctx);
         const events = [...(ctx.inserted ?? []), ...(await flushEvents(client, ctx.events, ctx.now))];
         await client.query('COMMIT');
-        this.notify(events);
+        this.commits.notify(events);
         return value;
       } catch (err) {
         broken = await rollback(client);
@@ -174,18 +176,6 @@ class PostgresStore implements Store {
     }
   }
 
-  private notify(events: EventRow[]): void {
-    if (events.length === 0) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch (err) {
-        // A broken subscriber must not turn a committed change into a reported failure.
-        console.error('pulseboard: onCommit listener failed:', err);
-      }
-    }
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -195,7 +185,7 @@ class PostgresStore implements Store {
   async createTask(input: NewTask, actor?: string): Promise<Task> {
     const fast = await this.statement((now) => fastCreateTask(this.pool, input, actor, now));
     if (!fast) return this.write((ctx) => createTask(ctx, input, actor));
-    this.notify(fast.events);
+    this.commits.notify(fast.events);
     return fast.task;
   }
 
@@ -235,7 +225,7 @@ class PostgresStore implements Store {
   async claim(req: ClaimRequest): Promise<Claimed | null> {
     const result = await this.statement((now) => claim(this.pool, req, now));
     if (!result) return null;
-    this.notify(result.events);
+    this.commits.notify(result.events);
     return result.claimed;
   }
 
@@ -245,7 +235,7 @@ class PostgresStore implements Store {
       const beat = await fastHeartbeat(this.pool, valid.runId, valid.token, valid.input, now);
       return beat ?? explainLostLease(this.pool, valid.runId, valid.token, now);
     });
-    this.notify(result.events);
+    this.commits.notify(result.events);
     return { claim_expires: result.claim_expires };
   }
 
@@ -253,7 +243,7 @@ class PostgresStore implements Store {
     const valid = validateComplete(runId, claimToken, input);
     const fast = await this.statement((now) => fastComplete(this.pool, valid.runId, valid.token, valid.input, now));
     if (fast) {
-      this.notify(fast.events);
+      this.commits.notify(fast.events);
       return fast.ended;
     }
     return this.write((ctx) => complete(ctx, valid.runId, valid.token, valid.input));
@@ -265,7 +255,7 @@ class PostgresStore implements Store {
     const req = validateClaimRequest(next);
     const fast = await this.statement((now) => fastCompleteAndClaim(this.pool, valid.runId, valid.token, valid.input, req, now));
     if (fast) {
-      this.notify(fast.events);
+      this.commits.notify(fast.events);
       return fast.value;
     }
     return this.write(async (ctx) => {
@@ -298,7 +288,7 @@ class PostgresStore implements Store {
       const { req } = shared;
       try {
         const outcome = await this.statement((now) => fastCompleteAndClaimMany(this.pool, batch.map((b) => b.item), req, now));
-        this.notify(outcome.events);
+        this.commits.notify(outcome.events);
         outcome.settled.forEach((value, n) => {
           if (value) answers[batch[n]!.index] = { status: 'fulfilled', value };
         });
@@ -367,10 +357,7 @@ class PostgresStore implements Store {
   }
 
   onCommit(listener: (events: EventRow[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.commits.add(listener);
   }
 
   runActivity(input: { since: number; bucket_seconds: number }): Promise<RunActivityCounts> {
@@ -385,8 +372,12 @@ class PostgresStore implements Store {
     return this.statement((now) => createToken(this.pool, input, now));
   }
 
-  findTokenByHash(secretHash: string): Promise<ApiToken | null> {
-    return this.read((ctx) => findTokenByHash(ctx, secretHash));
+  async findTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    const token = await this.read((ctx) => findTokenByHash(ctx, secretHash));
+    if (token && tokenNeedsTouch(token, this.clock.now())) {
+      await this.statement((now) => touchToken(this.pool, token.id, now));
+    }
+    return token;
   }
 
   listTokens(): Promise<ApiToken[]> {

@@ -8,8 +8,6 @@ import { execute, row, rows } from './sql.js';
 import type { Executor } from './sql.js';
 
 const TOKEN_COLUMNS = 'id, role, name, created_at, last_used_at, run_id';
-/** last_used_at is a hint for people, so it is refreshed at most this often instead of on every request. */
-const TOKEN_TOUCH_INTERVAL_SECONDS = 60;
 
 export async function createToken(
   db: Executor,
@@ -29,12 +27,11 @@ export async function createToken(
 export async function findTokenByHash(ctx: ReadContext, secretHash: string): Promise<ApiToken | null> {
   if (typeof secretHash !== 'string' || secretHash.length === 0) return null;
   const found = await row<TokenRow>(ctx.db, `SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = $1`, [secretHash]);
-  if (!found) return null;
-  const token = toToken(found);
-  if (token.last_used_at === null || ctx.now - token.last_used_at >= TOKEN_TOUCH_INTERVAL_SECONDS) {
-    await execute(ctx.db, 'UPDATE api_tokens SET last_used_at = $1 WHERE id = $2', [ctx.now, token.id]);
-  }
-  return token;
+  return found ? toToken(found) : null;
+}
+
+export async function touchToken(db: Executor, id: string, now: number): Promise<void> {
+  await execute(db, 'UPDATE api_tokens SET last_used_at = $1 WHERE id = $2', [now, id]);
 }
 
 export async function listTokens(ctx: ReadContext): Promise<ApiToken[]> {

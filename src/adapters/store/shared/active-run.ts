@@ -1,39 +1,5 @@
 import { activeRunState } from '../../../core/active-run-state.js';
-import type { ActiveRun, ActiveRunState, Run, Task, TaskStatus, WorkerOrigin } from '../../../core/types.js';
-
-/** One row of the active-runs listing: the live run, a few task columns, and the state the core computes. */
-export function toActiveRun(
-  run: Run,
-  task: Pick<Task, 'title' | 'status' | 'assignee'>,
-  now: number,
-  progressTimeoutSeconds: number | undefined,
-): ActiveRun {
-  return {
-    run_id: run.id,
-    task_id: run.task_id,
-    task_title: task.title,
-    task_status: task.status,
-    task_assignee: task.assignee,
-    profile: run.profile,
-    worker: run.worker,
-    host: run.host,
-    worker_pid: run.worker_pid,
-    worker_started_at: run.worker_started_at,
-    worker_origin: run.worker_origin,
-    started_at: run.started_at,
-    claim_lock: run.claim_lock,
-    claim_expires: run.claim_expires,
-    last_heartbeat_at: run.last_heartbeat_at,
-    last_progress_at: run.last_progress_at,
-    max_runtime_seconds: run.max_runtime_seconds,
-    board: run.board,
-    state: activeRunState(
-      run,
-      now,
-      progressTimeoutSeconds === undefined ? {} : { progress_timeout_seconds: progressTimeoutSeconds },
-    ),
-  };
-}
+import type { ActiveRun, ActiveRunState, TaskStatus, WorkerOrigin } from '../../../core/types.js';
 
 /**
  * Only what a listing row shows plus lease_ttl_seconds (its state needs it), from `runs r JOIN tasks t`,
@@ -66,6 +32,12 @@ export type ActiveRunValues = readonly [
   lease_ttl_seconds: number,
   worker_origin: WorkerOrigin | null,
 ];
+
+/** Fresh listing rows, one per row of ACTIVE_RUN_COLUMNS, with their state at `now`. */
+export function activeRunsFromValues(rows: readonly ActiveRunValues[], now: number, progressTimeoutSeconds: number | undefined): ActiveRun[] {
+  const options = progressTimeoutSeconds === undefined ? {} : { progress_timeout_seconds: progressTimeoutSeconds };
+  return rows.map((v) => activeRunFromValues(v, stateOf(v, now, options)));
+}
 
 /** One row of ACTIVE_RUN_COLUMNS as a listing row. */
 function activeRunFromValues(v: ActiveRunValues, state: ActiveRunState): ActiveRun {

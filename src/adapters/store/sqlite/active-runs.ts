@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../../core/errors.js';
-import { isBoardSlug } from '../../../core/ids.js';
+import { validateActiveRunFilter } from '../../../core/active-run-state.js';
+import type { ActiveRunFilter } from '../../../core/active-run-state.js';
 import type { ActiveRun } from '../../../core/types.js';
 import { ACTIVE_RUN_COLUMNS, ActiveRunListings } from '../shared/active-run.js';
 import type { ActiveRunValues } from '../shared/active-run.js';
@@ -22,16 +22,9 @@ const listings = new ActiveRunListings();
 export function listActiveRuns(
   ctx: ReadContext,
   cache: ReadCache,
-  filter: { board?: string; progress_timeout_seconds?: number } = {},
+  filter: ActiveRunFilter = {},
 ): ActiveRun[] {
-  const board = filter.board;
-  if (board !== undefined && !isBoardSlug(board)) {
-    throw new InvalidInputError(`board ${JSON.stringify(board)} is not a board slug`);
-  }
-  const timeout = filter.progress_timeout_seconds;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw new InvalidInputError('progress_timeout_seconds must be a number > 0');
-  }
+  const { board, progress_timeout_seconds: timeout } = validateActiveRunFilter(filter);
   const rows =
     board === undefined
       ? cache.get('active-runs', () => ctx.q.allRaw<ActiveRunValues>(ALL_BOARDS))

@@ -1,4 +1,5 @@
 import { runActivity } from './run-activity.js';
+import { CommitListeners } from '../shared/commit-listeners.js';
 import type { RunActivityCounts } from '../../../core/run-activity.js';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../../ports/clock.js';
@@ -23,6 +24,7 @@ import type { ActiveRun, ApiToken, Comment, EventRow, Role, Run, Task, TaskStatu
 import { validatePruneRequest } from '../../../core/event-retention.js';
 import type { PruneRequest } from '../../../core/event-retention.js';
 import { isTaskId } from '../../../core/ids.js';
+import { tokenNeedsTouch } from '../../../core/token-use.js';
 import { pruneInBatches } from '../shared/prune-events.js';
 import { claim } from './claim.js';
 import { validateClaimRequest } from '../../../core/claim.js';
@@ -42,7 +44,6 @@ import {
   createToken,
   findTokenByHash,
   listTokens,
-  needsTouch,
   hasRunTokens,
   revokeRunTokens,
   revokeToken,
@@ -77,7 +78,7 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly q: Statements;
   private readonly cache: ReadCache;
-  private readonly listeners = new Set<(events: EventRow[]) => void>();
+  private readonly commits = new CommitListeners();
 
   constructor(
     private readonly db: Database.Database,
@@ -97,7 +98,7 @@ class SqliteStore implements Store {
       const ctx: WriteContext = { q: this.q, now: this.clock.now(), events: [] };
       try {
         const value = this.db.transaction(() => fn(ctx)).immediate();
-        this.notify(ctx.events);
+        this.commits.notify(ctx.events);
         return value;
       } catch (err) {
         if (!isBusy(err) || attempt >= BUSY_RETRIES) throw err;
@@ -109,19 +110,6 @@ class SqliteStore implements Store {
   private async read<T>(fn: (ctx: ReadContext) => T): Promise<T> {
     const ctx: ReadContext = { q: this.q, now: this.clock.now() };
     return this.db.transaction(() => fn(ctx)).deferred();
-  }
-
-  private notify(events: EventRow[]): void {
-    if (events.length === 0) return;
-    for (const listener of this.listeners) {
-      // A broken subscriber must not turn a committed change into a reported failure.
-      try {
-        const returned: unknown = listener(events);
-        if (returned instanceof Promise) returned.catch(reportListenerFailure);
-      } catch (err) {
-        reportListenerFailure(err);
-      }
-    }
   }
 
   async close(): Promise<void> {
@@ -268,10 +256,7 @@ class SqliteStore implements Store {
   }
 
   onCommit(listener: (events: EventRow[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.commits.add(listener);
   }
 
   runActivity(input: { since: number; bucket_seconds: number }): Promise<RunActivityCounts> {
@@ -288,7 +273,7 @@ class SqliteStore implements Store {
 
   async findTokenByHash(secretHash: string): Promise<ApiToken | null> {
     const token = await this.read((ctx) => findTokenByHash(ctx, secretHash));
-    if (token && needsTouch(token, this.clock.now())) {
+    if (token && tokenNeedsTouch(token, this.clock.now())) {
       await this.write((ctx) => touchToken(ctx, token.id));
     }
     return token;
@@ -311,10 +296,6 @@ class SqliteStore implements Store {
     if (!(await this.read((ctx) => hasRunTokens(ctx, runId)))) return 0;
     return this.write((ctx) => revokeRunTokens(ctx, runId));
   }
-}
-
-function reportListenerFailure(err: unknown): void {
-  console.error('pulseboard: onCommit listener failed:', err);
 }
 
 function isBusy(err: unknown): boolean {

@@ -6,8 +6,6 @@ import type { TokenRow } from '../shared/rows.js';
 import type { ReadContext, WriteContext } from './context.js';
 
 const TOKEN_COLUMNS = 'id, role, name, created_at, last_used_at, run_id';
-/** last_used_at is a hint for people, so it is refreshed at most this often instead of on every request. */
-export const TOKEN_TOUCH_INTERVAL_SECONDS = 60;
 
 export function createToken(
   ctx: WriteContext,
@@ -31,10 +29,6 @@ export function findTokenByHash(ctx: ReadContext, secretHash: string): ApiToken 
   if (typeof secretHash !== 'string' || secretHash.length === 0) return null;
   const row = ctx.q.get<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = ?`, secretHash);
   return row ? toToken(row) : null;
-}
-
-export function needsTouch(token: ApiToken, now: number): boolean {
-  return token.last_used_at === null || now - token.last_used_at >= TOKEN_TOUCH_INTERVAL_SECONDS;
 }
 
 export function touchToken(ctx: WriteContext, id: string): void {
