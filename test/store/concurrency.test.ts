@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
-import { createTask } from '../../src/adapters/store/sqlite/task-ops.js';
+import { createTask } from '../../src/adapters/store/sqlite/tasks.js';
 import { Statements } from '../../src/adapters/store/sqlite/statements.js';
 import { killAndWait, spawnClaimWorker } from './spawn-worker.js';
 import type { WorkerHandle } from './spawn-worker.js';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/adapters/store/postgres/index.js';
 import { flushEvents } from '../../src/adapters/store/postgres/events.js';
 import { MIGRATIONS } from '../../src/adapters/store/postgres/migrations.js';
-import { createTask } from '../../src/adapters/store/postgres/task-ops.js';
+import { createTask } from '../../src/adapters/store/postgres/tasks.js';
 import type { WriteContext } from '../../src/adapters/store/postgres/context.js';
 import { FakeClock } from '../../src/ports/clock.js';
 import type { Store } from '../../src/ports/store.js';

@@ -8,7 +8,7 @@ import type { NewTask } from '../../../ports/store.js';
 import { emit } from './context.js';
 import type { WriteContext } from './context.js';
 import { rows } from './sql.js';
-import { createTask } from './task-ops.js';
+import { createTask } from './tasks.js';
 
 type Draft = ReturnType<typeof validateNewTask>;
 

@@ -44,7 +44,7 @@ import {
   listBoards,
   listEvents,
   listRuns,
-} from './read-ops.js';
+} from './active-runs.js';
 import { selectRun } from './run-queries.js';
 import {
   anythingToReap,
@@ -56,11 +56,11 @@ import {
   requestStop,
   validateComplete,
   validateHeartbeat,
-} from './run-ops.js';
-import { addComment, createTask, listComments, listTasks, updateTask } from './task-ops.js';
+} from './runs.js';
+import { addComment, createTask, listComments, listTasks, updateTask } from './tasks.js';
 import { listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
-import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken, touchToken } from './token-ops.js';
+import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken, touchToken } from './tokens.js';
 import { tokenNeedsTouch } from '../../../core/token-use.js';
 import { asInputError } from './db-errors.js';
 import { isRetryable, retryPause, validSchemaName } from './retry.js';

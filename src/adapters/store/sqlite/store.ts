@@ -29,15 +29,15 @@ import { pruneInBatches } from '../shared/prune-events.js';
 import { claim } from './claim.js';
 import { validateClaimRequest } from '../../../core/claim.js';
 import type { ReadContext, WriteContext } from './context.js';
-import { countTasksByStatus, lastEventId, listEvents } from './event-ops.js';
+import { countTasksByStatus, lastEventId, listEvents } from './events.js';
 import { migrate } from './migrations.js';
 import { isActiveRunsKey, listActiveRuns, renewedRows } from './active-runs.js';
 import type { ActiveRunValues } from '../shared/active-run.js';
-import { complete, endRun, heartbeat, listRuns, reap, recordProcess, requestStop } from './run-ops.js';
+import { complete, endRun, heartbeat, listRuns, reap, recordProcess, requestStop } from './runs.js';
 import { selectRun } from './run-queries.js';
 import { ReadCache } from './read-cache.js';
 import { Statements } from './statements.js';
-import { addComment, createTask, createTasks, listComments, listTasks, updateTask } from './task-ops.js';
+import { addComment, createTask, createTasks, listComments, listTasks, updateTask } from './tasks.js';
 import { listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
 import {
@@ -48,7 +48,7 @@ import {
   revokeRunTokens,
   revokeToken,
   touchToken,
-} from './token-ops.js';
+} from './tokens.js';
 
 export interface SqliteStoreOptions {
   path: string;
