@@ -58,6 +58,11 @@ export class ServedPulseboard {
     writeFileSync(join(this.dir, 'pulseboard.config.json'), JSON.stringify(config));
   }
 
+  /** The server process's pid while it runs. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   async start(): Promise<void> {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', String(this.port)], {
       cwd: this.dir,

@@ -107,7 +107,7 @@ describe('live runs: state, sort, filter, history', () => {
 
   it('sparkline points run across the window, scaled to the peak', () => {
     const points = sparklinePoints([0, 50, 100], [NOW - 60, NOW - 30, NOW], { width: 60, height: 16, windowSeconds: 60, now: NOW, floor: 5 });
-    expect(points).toBe('0,15.5 30,8 60,0.5');
+    expect(points).toBe('0,15.5 30,9.3 60,3');
     expect(sparklinePoints([], [], { width: 60, height: 16, windowSeconds: 60, now: NOW, floor: 5 })).toBe('');
     expect(sparklinePoints([1], [NOW], { width: 60, height: 16, windowSeconds: 60, now: NOW, floor: 5 }).split(' ')).toHaveLength(2);
   });

@@ -1,6 +1,7 @@
 /**
  * The points of an inline SVG polyline for the last minute of a figure: x by time across the window,
- * y scaled to the window's own peak (a floor keeps an idle process a flat line, not noise blown up).
+ * y from zero to a fifth above the window's own peak, so a steady figure is a level line below the top
+ * (a floor keeps an idle process a flat line near zero, not noise blown up).
  */
 export function sparklinePoints(
   values: readonly number[],
@@ -8,7 +9,7 @@ export function sparklinePoints(
   opts: { width: number; height: number; windowSeconds: number; now: number; floor: number },
 ): string {
   if (values.length === 0) return '';
-  const peak = Math.max(opts.floor, ...values);
+  const peak = Math.max(opts.floor, ...values) * 1.2;
   const start = opts.now - opts.windowSeconds;
   const points: string[] = [];
   for (let i = 0; i < values.length; i++) {

@@ -215,7 +215,7 @@ function RunTable(props: {
               <th
                 key={c.id}
                 scope="col"
-                class={c.numeric ? 'num' : ''}
+                class={`col-${c.id} ${c.numeric && c.id !== 'cpu' && c.id !== 'rss' ? 'num' : ''}`}
                 aria-sort={props.sort.column === c.id ? (props.sort.descending ? 'descending' : 'ascending') : 'none'}
                 title={c.title}
               >
@@ -260,10 +260,10 @@ function RunRow(props: { run: ActiveRun; actions: boolean; onTerminate: (r: Acti
       <td>
         <StateBadge state={state} />
       </td>
-      <td class="worker" title={run.claim_lock}>
+      <td class="col-worker" title={run.claim_lock}>
         {run.worker}
       </td>
-      <td class="host">{run.host}</td>
+      <td class="col-host">{run.host}</td>
       <td class="num pid">{run.worker_pid ?? '—'}</td>
       <td class="task">
         <button type="button" class="link task-link" onClick={() => openTask(run.task_id)} title={`${run.task_id} · run ${run.run_id}`}>
@@ -271,7 +271,7 @@ function RunRow(props: { run: ActiveRun; actions: boolean; onTerminate: (r: Acti
         </button>
         <span class="board-tag">{run.board}</span>
       </td>
-      <td class="profile">{run.profile ?? '—'}</td>
+      <td class="col-profile">{run.profile ?? '—'}</td>
       <td class={`num ${over ? 'warn' : ''}`}>
         {formatDuration(elapsed)}
         {run.max_runtime_seconds !== null && <span class="muted"> / {formatDuration(run.max_runtime_seconds)}</span>}
@@ -279,15 +279,15 @@ function RunRow(props: { run: ActiveRun; actions: boolean; onTerminate: (r: Acti
       <td class="num">{formatDuration(t - run.last_heartbeat_at)}</td>
       <td class={`num ${state === 'stuck' ? 'warn' : ''}`}>{run.last_progress_at === null ? 'never' : formatDuration(t - run.last_progress_at)}</td>
       <td class={`num ${lease < 10 ? 'warn' : ''}`}>{formatLeft(lease)}</td>
-      <td class="num fig" title={gone ?? undefined}>
+      <td class="fig" title={gone ?? undefined}>
         <span class="cpu">{gone ? 'gone' : formatPercent(live?.cpu_percent)}</span>
         <Sparkline values={figures.cpu} at={figures.at} now={t} floor={5} label="CPU % over the last minute" />
       </td>
-      <td class="num fig">
+      <td class="fig">
         <span class="rss">{formatBytes(live?.memory_rss_bytes)}</span>
         <Sparkline values={figures.rss} at={figures.at} now={t} floor={1} label="RSS over the last minute" />
       </td>
-      <td class="num">{formatCount(live?.num_threads)}</td>
+      <td class="num col-threads">{formatCount(live?.num_threads)}</td>
       <td class="num">{formatCount(live?.num_fds)}</td>
       <td class="row-actions">
         <button type="button" class="small" onClick={() => openTask(run.task_id, 'log')} aria-label={`Open the log of run ${run.run_id}`}>

@@ -6,7 +6,7 @@ import { countByState } from '../logic/runs.js';
 import { countByStatus } from '../logic/registry.js';
 import { runs } from '../state/active.js';
 import { activity } from '../state/activity.js';
-import { columns } from '../state/board.js';
+import { boardName, columns } from '../state/board.js';
 import { now } from '../state/clock.js';
 import { stats, statsError, statsRefresher } from '../state/overview.js';
 import { workers } from '../state/registry.js';
@@ -28,7 +28,7 @@ export function Overview() {
       <div class="tiles">
         <Tile label="live runs" value={runs.value.length} detail={`${runCounts.stuck} stuck · ${runCounts.lease_expiring} lease expiring · ${runCounts.over_runtime} over runtime`} />
         <Tile label="workers ok" value={workerCounts.ok} detail={`${workerCounts.stale} stale · ${workerCounts.unknown} unknown`} warn={workerCounts.stale > 0} />
-        <Tile label="ready" value={byColumn.ready ?? 0} detail={`${byColumn.blocked ?? 0} blocked · ${byColumn.todo ?? 0} waiting on parents (board shown)`} />
+        <Tile label="ready" value={byColumn.ready ?? 0} detail={`on board ${boardName.value}: ${byColumn.blocked ?? 0} blocked · ${byColumn.todo ?? 0} waiting on parents`} />
         <Tile label="completed / failed (1 h)" value={lastHour ? `${lastHour.completed} / ${lastHour.failed}` : '—'} detail="runs that ended in the last hour" warn={(lastHour?.failed ?? 0) > 0} />
       </div>
       {statsError.value && <p class="notice">Could not read the figures: {statsError.value}</p>}
@@ -77,7 +77,7 @@ function Chart({ title, series }: { title: string; series: ('completed' | 'faile
         width: Math.max(300, el.clientWidth),
         height: 180,
         cursor: { drag: { x: false, y: false } },
-        legend: { show: true },
+        legend: { show: false },
         scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
         axes: [{ ...axis, values: (_u, ticks) => ticks.map((t) => formatClock(t).slice(0, 5)) }, { ...axis, size: 40 }],
         series: [
@@ -108,7 +108,12 @@ function Chart({ title, series }: { title: string; series: ('completed' | 'faile
   );
   return (
     <figure class="chart">
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title}
+        {series.map((name) => (
+          <span key={name} class={`legend legend-${name}`}>{name}</span>
+        ))}
+      </figcaption>
       <div ref={host} class="chart-host" role="img" aria-label={title} />
     </figure>
   );
