@@ -82,7 +82,8 @@ async function main(): Promise<void> {
       await page.evaluate('window.__longTasks = []');
       const withPage = await measure();
       const longTasks = (await page.evaluate('window.__longTasks')) as number[];
-      await page.click('nav a[href="#/workers"]');
+      const rowsRendered = await page.locator('tr.run-row').count();
+      await page.evaluate("location.hash = '#/workers'");
       await page.waitForTimeout(3000);
       const workerRows = await page.locator('tr.worker-row').count();
       console.log(
@@ -98,7 +99,9 @@ async function main(): Promise<void> {
             server_cpu_percent_without_page: Math.round(withoutPage * 10) / 10,
             server_cpu_percent_with_page: Math.round(withPage * 10) / 10,
             server_cpu_percent_for_the_page: Math.round((withPage - withoutPage) * 10) / 10,
+            run_rows_rendered: rowsRendered,
             worker_rows_shown: workerRows,
+            load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
           },
           null,
           2,
