@@ -12,7 +12,7 @@ import { browserUnavailable, freePort, launchBrowser, ServedPulseboard } from '.
 const LIVE_RUNS = 1000;
 const REGISTRY_WORKERS = 100;
 const SECONDS = Number(process.env['DASHBOARD_LOAD_SECONDS'] ?? 30);
-const ADMIN = 'pb_dashboard-load-admin';
+const ADMIN = 'pb_dashboard-load-admin-token';
 const NAMES = Array.from({ length: REGISTRY_WORKERS }, (_, i) => `fleet-${i}`);
 
 function cpuSeconds(pid: number): number {

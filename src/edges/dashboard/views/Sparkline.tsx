@@ -1,7 +1,7 @@
 import { sparklinePoints } from '../logic/sparkline.js';
 import { HISTORY_SECONDS } from '../logic/runs.js';
 
-const WIDTH = 60;
+const WIDTH = 48;
 const HEIGHT = 16;
 
 /** The last minute of one figure as an inline SVG line: no chart instance per row. */
