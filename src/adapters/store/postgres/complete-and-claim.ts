@@ -5,7 +5,7 @@ import type { RunRow, TaskRow } from '../shared/rows.js';
 import { CLAIM_NOW_PARAM, claimCtes, claimParams } from './claim.js';
 import type { ClaimFilters } from './claim.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
-import { COMPLETE_CTES, COMPLETE_PARAMS, completeParams } from './hot-paths.js';
+import { COMPLETE_CTES, COMPLETE_PARAMS, completeParams } from './runs.js';
 import { row } from './sql.js';
 import type { Executor } from './sql.js';
 

@@ -1,8 +1,10 @@
+import { eventConditions, validateEventFilter } from '../../../core/event-filter.js';
 import type { EventRow } from '../../../core/types.js';
+import type { EventFilter } from '../../../ports/store.js';
 import { toEvent } from '../shared/rows.js';
 import type { EventDbRow } from '../shared/rows.js';
-import type { PendingEvent, WriteContext } from './context.js';
-import { jsonParam, rows } from './sql.js';
+import type { PendingEvent, ReadContext, WriteContext } from './context.js';
+import { jsonParam, row, rows } from './sql.js';
 import type { Executor } from './sql.js';
 
 /**
@@ -82,4 +84,20 @@ export async function awaitEventWriters(db: Executor): Promise<void> {
 export function eventsFromJson(value: unknown): EventRow[] {
   if (!Array.isArray(value)) return [];
   return (value as EventDbRow[]).map(toEvent).sort((a, b) => a.id - b.id);
+}
+
+export async function listEvents(ctx: ReadContext, filter: EventFilter = {}): Promise<EventRow[]> {
+  const checked = validateEventFilter(filter);
+  const conditions = eventConditions(checked);
+  const where = conditions.length > 0 ? `WHERE ${conditions.map((c, i) => `${c.column} ${c.op} $${i + 1}`).join(' AND ')}` : '';
+  const found = await rows<EventDbRow>(
+    ctx.db,
+    `SELECT * FROM events ${where} ORDER BY id ${checked.newest_first === true ? 'DESC' : ''} LIMIT $${conditions.length + 1}`,
+    [...conditions.map((c) => c.value), checked.limit],
+  );
+  return found.map(toEvent);
+}
+
+export async function lastEventId(ctx: ReadContext): Promise<number> {
+  return Number((await row<{ id: number | null }>(ctx.db, 'SELECT MAX(id) AS id FROM events'))?.id ?? 0);
 }

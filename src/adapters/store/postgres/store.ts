@@ -32,32 +32,26 @@ import { validateClaimRequest } from '../../../core/claim.js';
 import { fastCompleteAndClaim } from './complete-and-claim.js';
 import { fastCompleteAndClaimMany } from './complete-and-claim-many.js';
 import type { BatchItem } from './complete-and-claim-many.js';
-import { createTasks } from './create-tasks.js';
 import type { ReadContext, WriteContext } from './context.js';
-import { awaitEventWriters, flushEvents, flushNow } from './events.js';
-import { fastComplete, fastCreateTask, fastHeartbeat } from './hot-paths.js';
+import { awaitEventWriters, flushEvents, flushNow, lastEventId, listEvents } from './events.js';
 import { migrate } from './migrations.js';
-import {
-  countTasksByStatus,
-  lastEventId,
-  listActiveRuns,
-  listBoards,
-  listEvents,
-  listRuns,
-} from './active-runs.js';
+import { listActiveRuns } from './active-runs.js';
 import { selectRun } from './run-queries.js';
 import {
   anythingToReap,
   complete,
   endRun,
   explainLostLease,
+  fastComplete,
+  fastHeartbeat,
+  listRuns,
   reap,
   recordProcess,
   requestStop,
   validateComplete,
   validateHeartbeat,
 } from './runs.js';
-import { addComment, createTask, listComments, listTasks, updateTask } from './tasks.js';
+import { addComment, countTasksByStatus, createTask, createTasks, fastCreateTask, listBoards, listComments, listTasks, updateTask } from './tasks.js';
 import { listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
 import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken, touchToken } from './tokens.js';

@@ -29,7 +29,7 @@ import { pruneInBatches } from '../shared/prune-events.js';
 import { claim } from './claim.js';
 import { validateClaimRequest } from '../../../core/claim.js';
 import type { ReadContext, WriteContext } from './context.js';
-import { countTasksByStatus, lastEventId, listEvents } from './events.js';
+import { lastEventId, listEvents } from './events.js';
 import { migrate } from './migrations.js';
 import { isActiveRunsKey, listActiveRuns, renewedRows } from './active-runs.js';
 import type { ActiveRunValues } from '../shared/active-run.js';
@@ -37,7 +37,7 @@ import { complete, endRun, heartbeat, listRuns, reap, recordProcess, requestStop
 import { selectRun } from './run-queries.js';
 import { ReadCache } from './read-cache.js';
 import { Statements } from './statements.js';
-import { addComment, createTask, createTasks, listComments, listTasks, updateTask } from './tasks.js';
+import { addComment, countTasksByStatus, createTask, createTasks, listComments, listTasks, updateTask } from './tasks.js';
 import { listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
 import {

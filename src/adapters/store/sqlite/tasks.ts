@@ -4,7 +4,9 @@ import { validateComment, validateNewTask, validateTaskFilter, validateTaskId, v
 import { taskCreatedPayload, taskUpdateEvents } from '../../../core/events.js';
 import { forBatchItem, resolveBatchParents, validateTaskBatch } from '../../../core/task-batch.js';
 import { planTaskUpdate } from '../../../core/task-update.js';
-import type { Comment, Task } from '../../../core/types.js';
+import { TASK_STATUSES } from '../../../core/types.js';
+import type { Comment, Task, TaskStatus } from '../../../core/types.js';
+import { validateBoard } from '../../../core/validate.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../../../ports/store.js';
 import { jsonText, toComment } from '../shared/rows.js';
 import { taskColumnValues } from '../shared/task-values.js';
@@ -147,4 +149,15 @@ export function listComments(ctx: ReadContext, taskId: string): Comment[] {
   return ctx.q
     .all<Comment>('SELECT id, task_id, author, body, created_at FROM comments WHERE task_id = ? ORDER BY id', taskId)
     .map(toComment);
+}
+
+export function countTasksByStatus(ctx: ReadContext, board: string | undefined): Record<TaskStatus, number> {
+  if (board !== undefined) validateBoard(board);
+  const rows = ctx.q.all<{ status: TaskStatus; n: number }>(
+    `SELECT status, COUNT(*) AS n FROM tasks ${board === undefined ? '' : 'WHERE board = ?'} GROUP BY status`,
+    ...(board === undefined ? [] : [board]),
+  );
+  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
 }
