@@ -153,6 +153,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
         progress_timeout_seconds: config.progress_timeout_seconds,
         default_lease_ttl_seconds: DEFAULT_LEASE_TTL_SECONDS,
         ...config.limits,
+        profile_max_attempts: Object.fromEntries(Object.entries(config.profiles).map(([name, p]) => [name, p.max_attempts])),
       },
     });
     stoppers.push(() => app.close());

@@ -17,7 +17,7 @@ export interface CompleteInput {
 }
 
 export interface EndRunInput {
-  outcome: 'crashed' | 'timed_out' | 'reclaimed' | 'terminated' | 'spawn_failed' | 'failed';
+  outcome: 'crashed' | 'timed_out' | 'reclaimed' | 'terminated' | 'spawn_failed' | 'failed' | 'completed';
   /** Where the task goes; without it the retry rules decide (ready, or blocked with gave_up when attempts are exhausted). */
   then?: StopDestination;
   exit_code?: number | null;
@@ -28,7 +28,7 @@ export interface EndRunInput {
 }
 
 const WORKER_OUTCOMES: readonly WorkerOutcome[] = ['completed', 'failed', 'blocked'];
-const END_OUTCOMES: readonly EndRunInput['outcome'][] = ['crashed', 'timed_out', 'reclaimed', 'terminated', 'spawn_failed', 'failed'];
+const END_OUTCOMES: readonly EndRunInput['outcome'][] = ['crashed', 'timed_out', 'reclaimed', 'terminated', 'spawn_failed', 'failed', 'completed'];
 const DESTINATIONS: readonly StopDestination[] = ['requeue', 'block', 'archive', 'done'];
 
 export function validateRunId(runId: unknown): number {

@@ -2,15 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   endRunForExit,
   EXITED_WHILE_ADOPTED,
-  EXITED_WITHOUT_COMPLETION,
   exitStatusOf,
 } from '../../src/services/dispatcher/exit-outcome.js';
 import { childEnvironment } from '../../src/services/dispatcher/child-env.js';
 
 describe('how an exit closes a run', () => {
   it('maps exit 0, non-zero, signals and unknown exits', () => {
-    expect(endRunForExit(exitStatusOf(0, null))).toMatchObject({ outcome: 'failed', exit_code: 0, error: EXITED_WITHOUT_COMPLETION });
-    expect(endRunForExit(exitStatusOf(2, null))).toMatchObject({ outcome: 'crashed', exit_code: 2 });
+    expect(endRunForExit(exitStatusOf(0, null))).toMatchObject({ outcome: 'completed', exit_code: 0 });
+    expect(endRunForExit(exitStatusOf(2, null))).toMatchObject({ outcome: 'failed', exit_code: 2, error: 'worker exited with code 2' });
     expect(endRunForExit(exitStatusOf(null, 'SIGKILL'))).toMatchObject({ outcome: 'crashed', exit_code: 137, error: 'killed by SIGKILL' });
     expect(endRunForExit(exitStatusOf(null, 'SIGTERM'))).toMatchObject({ exit_code: 143, error: 'killed by SIGTERM' });
     expect(endRunForExit({ kind: 'unknown' })).toMatchObject({ outcome: 'crashed', exit_code: null, error: EXITED_WHILE_ADOPTED });

@@ -116,10 +116,10 @@ describe('per-run worker tokens die with their run', () => {
     await waitFor(async () => (await heartbeatStatus(creds)) === 401, 'the token to be refused', 10_000);
   });
 
-  it('crashed: the token is refused once the crash is recorded', async () => {
+  it('failed: the token is refused once the failure is recorded', async () => {
     const { creds } = await dispatched('crash');
     await waitFor(async () => (await outcomeOf(creds.run_id)) !== null, 'the crash to be recorded');
-    expect(await outcomeOf(creds.run_id)).toMatch(/crashed|gave_up/);
+    expect(await outcomeOf(creds.run_id)).toMatch(/failed|gave_up/);
     await waitFor(async () => (await heartbeatStatus(creds)) === 401, 'the token to be refused', 10_000);
   });
 

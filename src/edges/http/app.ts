@@ -91,6 +91,7 @@ export interface ApiDeps {
     held_claims_per_token?: number;
     event_streams_per_token?: number;
     auth_failures_per_minute?: number;
+    profile_max_attempts?: Record<string, number>;
   };
   logger?: boolean;
 }
@@ -141,6 +142,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       progress_timeout_seconds: deps.settings.progress_timeout_seconds,
       default_lease_ttl_seconds: deps.settings.default_lease_ttl_seconds,
       default_grace_seconds: deps.settings.default_grace_seconds ?? DEFAULT_GRACE_SECONDS,
+      profile_max_attempts: deps.settings.profile_max_attempts ?? {},
     },
     runControl: createRunControl({
       store: deps.store,

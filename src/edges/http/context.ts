@@ -16,6 +16,8 @@ export interface ApiSettings {
   progress_timeout_seconds: number;
   default_lease_ttl_seconds: number;
   default_grace_seconds: number;
+  /** max_attempts of each configured profile: the default for a task assigned to it. */
+  profile_max_attempts: Readonly<Record<string, number>>;
 }
 
 /** What one token may hold open at once; beyond it the answer is 429. */

@@ -7,7 +7,6 @@ export type ExitStatus =
   | { kind: 'signalled'; signal: NodeJS.Signals }
   | { kind: 'unknown' };
 
-export const EXITED_WITHOUT_COMPLETION = 'worker exited 0 without reporting completion';
 export const EXITED_WHILE_ADOPTED = 'worker exited while adopted (exit status unknown)';
 export const VANISHED_WHILE_DOWN = 'worker vanished while the dispatcher was down';
 
@@ -29,14 +28,17 @@ export function exitCodeOf(status: ExitStatus): number | null {
   }
 }
 
-/** How the dispatcher closes a run whose worker exited without completing it itself. */
+/**
+ * How the dispatcher closes a run whose worker exited without reporting: the exit code is the report,
+ * as for any command a shell runs (0 completed, else failed and retried while attempts remain).
+ */
 export function endRunForExit(status: ExitStatus): EndRunInput {
   const exit_code = exitCodeOf(status);
   switch (status.kind) {
     case 'exited':
       return status.code === 0
-        ? { outcome: 'failed', exit_code, error: EXITED_WITHOUT_COMPLETION, actor: 'dispatcher' }
-        : { outcome: 'crashed', exit_code, error: `worker exited with code ${status.code}`, actor: 'dispatcher' };
+        ? { outcome: 'completed', exit_code, summary: 'worker exited 0', actor: 'dispatcher' }
+        : { outcome: 'failed', exit_code, error: `worker exited with code ${status.code}`, actor: 'dispatcher' };
     case 'signalled':
       return { outcome: 'crashed', exit_code, error: `killed by ${status.signal}`, actor: 'dispatcher' };
     case 'unknown':

@@ -27,6 +27,13 @@ const TaskResponse = Type.Object({ task: TaskSchema });
 export const taskRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
   const { store } = ctx;
 
+  /** A task for a profile, created without its own max_attempts, takes the profile's. */
+  function withProfileDefaults<T extends { assignee?: string | null; max_attempts?: number }>(input: T): T {
+    if (input.max_attempts !== undefined || !input.assignee) return input;
+    const attempts = ctx.settings.profile_max_attempts[input.assignee];
+    return attempts === undefined ? input : { ...input, max_attempts: attempts };
+  }
+
   async function existingTask(id: string) {
     const task = await store.getTask(id);
     if (!task) throw new NotFoundError(`task ${id} not found`);
@@ -44,7 +51,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx
       },
     },
     async (request, reply) => {
-      const task = await store.createTask(request.body, actorOf(request));
+      const task = await store.createTask(withProfileDefaults(request.body), actorOf(request));
       return reply.code(201).send({ task });
     },
   );
@@ -60,7 +67,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx
       },
     },
     async (request, reply) => {
-      const tasks = await store.createTasks(request.body.tasks, actorOf(request));
+      const tasks = await store.createTasks(request.body.tasks.map(withProfileDefaults), actorOf(request));
       return reply.code(201).send({ tasks });
     },
   );
