@@ -38,7 +38,7 @@ describe('worker registry routes', () => {
         body: { name: 'w1', queue_depth: 4, host: 'box', pid: 4242 },
       });
       expect(answer.status, answer.text).toBe(202);
-      expect(answer.body).toEqual({ accepted: true, control: null });
+      expect(answer.body).toEqual({ accepted: true, control: null, heartbeat_interval_seconds: 30 });
       const row = rowOf(await h.api('GET', '/api/workers'), 'w1');
       expect(row).toMatchObject({ status: 'ok', host: 'box', pid: 4242, extra: { queue_depth: 4 } });
       const [message] = await take(subscription, 1);
@@ -77,9 +77,9 @@ describe('worker registry routes', () => {
       subscription.close();
     }
     const beat = await h.api('POST', '/api/heartbeats', { token: h.tokens.worker, body: { name: 'w1' } });
-    expect(beat.body).toEqual({ accepted: true, control: { action: 'stop' } });
+    expect(beat.body).toEqual({ accepted: true, control: { action: 'stop' }, heartbeat_interval_seconds: 30 });
     const next = await h.api('POST', '/api/heartbeats', { token: h.tokens.worker, body: { name: 'w1' } });
-    expect(next.body).toEqual({ accepted: true, control: null });
+    expect(next.body).toEqual({ accepted: true, control: null, heartbeat_interval_seconds: 30 });
   });
 
   it('stop of an unknown or malformed name is 404 / 400, and needs an operator', async () => {

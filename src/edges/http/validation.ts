@@ -1,6 +1,7 @@
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { InvalidInputError } from '../../core/errors.js';
 import { HttpError } from './http-error.js';
+import { PATTERN_WORDS } from './schemas/common.js';
 
 /**
  * Ajv as the API wants it: unknown fields are errors rather than silently dropped, and no body value
@@ -12,6 +13,8 @@ export const AJV_OPTIONS = {
   coerceTypes: false,
   useDefaults: false,
   allErrors: false,
+  // Puts the refused value into the error (only on failure), so the answer can quote it.
+  verbose: true,
 } as const;
 
 const MAX_BODY_DEPTH = 64;
@@ -28,10 +31,17 @@ export function formatValidationError(errors: FastifySchemaValidationError[], da
   if (first.keyword === 'required' && typeof params.missingProperty === 'string') {
     return new Error(`${path}.${params.missingProperty} is required`);
   }
+  const words = first.keyword === 'pattern' && typeof params.pattern === 'string' ? PATTERN_WORDS[params.pattern] : undefined;
+  if (words !== undefined) return new Error(`${path}: ${quote((first as { data?: unknown }).data)} is ${words}`);
   if (first.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     return new Error(`${path} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
   }
   return new Error(`${path} ${first.message ?? 'is invalid'}`);
+}
+
+function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
 /**

@@ -5,7 +5,9 @@ import type { ApiContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { parseEventId } from '../params.js';
 import { EVENT_ID_PATTERN, errorResponses } from '../schemas/common.js';
-import { EventsQuery } from '../schemas/events.js';
+import { EventsQuery, MAX_RECENT_EVENTS, RecentEventsQuery } from '../schemas/events.js';
+import { EventRowSchema } from '../schemas/tasks.js';
+import { Type } from 'typebox';
 import { SseWriter } from '../sse.js';
 
 const EVENT_ID = new RegExp(EVENT_ID_PATTERN);
@@ -20,7 +22,32 @@ function resumePoint(header: string | string[] | undefined, query: string | unde
   return query === undefined ? null : parseEventId(query, 'last_event_id');
 }
 
+const DEFAULT_RECENT_EVENTS = 50;
+
 export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  app.get(
+    '/api/events/recent',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Event rows as JSON, oldest first: those after after_id, or those among the last `limit` ids',
+        querystring: RecentEventsQuery,
+        response: {
+          200: Type.Object({ events: Type.Array(EventRowSchema), last_event_id: Type.Integer() }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit === undefined ? DEFAULT_RECENT_EVENTS : Number(request.query.limit);
+      if (limit > MAX_RECENT_EVENTS) throw new InvalidInputError(`limit must be at most ${MAX_RECENT_EVENTS}, got ${limit}`);
+      const last = await ctx.store.lastEventId();
+      const after = request.query.after_id === undefined ? Math.max(0, last - limit) : parseEventId(request.query.after_id, 'after_id');
+      const events = await ctx.store.listEvents({ after_id: after, limit, ...(request.query.board ? { board: request.query.board } : {}) });
+      return { events, last_event_id: last };
+    },
+  );
+
   app.get(
     '/api/events',
     {

@@ -61,7 +61,11 @@ export const workerRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       knownWorker(name);
       acceptBeat(name, extra, ctx.clock.now());
       ctx.metrics.healthBeats.inc();
-      return reply.code(202).send({ accepted: true, control: ctx.workerControl.takePending(name) });
+      return reply.code(202).send({
+        accepted: true,
+        control: ctx.workerControl.takePending(name),
+        heartbeat_interval_seconds: ctx.settings.heartbeat_interval_seconds,
+      });
     },
   );
 

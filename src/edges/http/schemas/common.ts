@@ -9,6 +9,22 @@ export const BOARD_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
 export const EVENT_ID_PATTERN = '^(0|[1-9][0-9]{0,15})$';
 
+/** A value that misses one of these patterns is refused in these words, at the API and in the CLI alike. */
+export const PATTERN_WORDS: Readonly<Record<string, string>> = {
+  [TASK_ID_PATTERN]: 'not a task id (expected t_ and 8 hex digits)',
+  [RUN_ID_PATTERN]: 'not a run id (expected a positive integer)',
+  [BOARD_PATTERN]: 'not a board name (expected up to 64 lower-case letters, digits, _ or -, starting with a letter or digit)',
+  [NAME_PATTERN]: 'not a worker or profile name (expected up to 64 letters, digits, _ or -, starting with a letter or digit)',
+  [EVENT_ID_PATTERN]: 'not an event id (expected a non-negative integer)',
+};
+
+export const ID_WORDS = {
+  task: PATTERN_WORDS[TASK_ID_PATTERN] as string,
+  run: PATTERN_WORDS[RUN_ID_PATTERN] as string,
+  board: PATTERN_WORDS[BOARD_PATTERN] as string,
+  name: PATTERN_WORDS[NAME_PATTERN] as string,
+};
+
 const PRIMITIVE_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
 
 /**

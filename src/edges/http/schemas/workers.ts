@@ -43,6 +43,7 @@ export const HealthBeatBatchAccepted = Type.Object({
 export const HealthBeatAccepted = Type.Object({
   accepted: Type.Boolean(),
   control: Nullable(Type.Object({ action: Type.Enum(['stop']) })),
+  heartbeat_interval_seconds: Type.Number({ description: 'how often this server expects a beat; ok lasts 3 intervals' }),
 });
 
 export const StopAccepted = Type.Object({
