@@ -138,6 +138,8 @@ export interface RegistryView {
 export interface HealthAnswer {
   accepted: boolean;
   control: { action: 'stop' } | null;
+  /** The server's heartbeat_interval_seconds (absent from servers before it was added). */
+  heartbeat_interval_seconds?: number;
 }
 
 export interface StopWorkerAnswer {
@@ -151,4 +153,15 @@ export interface CreatedToken {
   id: string;
   role: Role;
   name: string;
+}
+
+export interface RunLogAnswer {
+  run_id: number;
+  lines: string[];
+  truncated: boolean;
+}
+
+export interface RecentEventsAnswer {
+  events: EventRow[];
+  last_event_id: number;
 }

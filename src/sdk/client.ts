@@ -1,4 +1,4 @@
-import type { ApiToken, EventRow, PublicRun, Role, Task } from '../core/types.js';
+import type { ApiToken, Comment, EventRow, PublicRun, Role, Task } from '../core/types.js';
 import { ApiError, ConnectionError } from './api-error.js';
 import type {
   ActiveRunsView,
@@ -12,6 +12,8 @@ import type {
   HeartbeatBody,
   InspectAnswer,
   NewTaskBody,
+  RecentEventsAnswer,
+  RunLogAnswer,
   RegistryView,
   StopWorkerAnswer,
   TaskDetail,
@@ -99,6 +101,8 @@ export function createClient(opts: ClientOptions) {
     getTask: (id: string) => call<TaskDetail>('GET', `/api/tasks/${segment(id)}`),
     updateTask: async (id: string, patch: TaskPatchBody) =>
       (await call<{ task: Task }>('PATCH', `/api/tasks/${segment(id)}`, patch)).task,
+    addComment: async (id: string, body: string) =>
+      (await call<{ comment: Comment }>('POST', `/api/tasks/${segment(id)}/comments`, { body })).comment,
     reclaimTask: (id: string) => call<{ ok: true; task_id: string }>('POST', `/api/tasks/${segment(id)}/reclaim`, {}),
 
     /** null when nothing is ready; with wait_seconds the server holds the request until a task is, or that long. */
@@ -113,7 +117,12 @@ export function createClient(opts: ClientOptions) {
 
     activeRuns: (board?: string) => call<ActiveRunsView>('GET', `/api/workers/active${query({ board })}`),
     getRun: async (runId: number) => (await call<{ run: PublicRun }>('GET', `/api/runs/${runId}`)).run,
+    runLog: (runId: number, tail?: number) =>
+      call<RunLogAnswer>('GET', `/api/runs/${runId}/log${query({ tail: tail === undefined ? undefined : String(tail) })}`),
     inspectRun: (runId: number) => call<InspectAnswer>('GET', `/api/runs/${runId}/inspect`),
+    /** The inspect answer of each run (1..1000 ids) in one request. */
+    inspectRuns: (runIds: number[]) =>
+      call<{ inspections: InspectAnswer[]; checked_at: number }>('POST', '/api/runs/inspect', { run_ids: runIds }),
     terminateRun: (runId: number, body: TerminateBody = {}) =>
       call<TerminateAnswer>('POST', `/api/runs/${runId}/terminate`, body),
 
@@ -121,6 +130,17 @@ export function createClient(opts: ClientOptions) {
     publishHealth: (name: string, extra: Record<string, unknown> = {}) =>
       call<HealthAnswer>('POST', '/api/heartbeats', { ...extra, name }),
     stopWorker: (name: string) => call<StopWorkerAnswer>('POST', `/api/workers/${segment(name)}/stop`, {}),
+
+    /** Event rows as JSON, oldest first: those after afterId, or those among the last `limit` ids. */
+    recentEvents: (filter: { board?: string; afterId?: number; limit?: number } = {}) =>
+      call<RecentEventsAnswer>(
+        'GET',
+        `/api/events/recent${query({
+          board: filter.board,
+          after_id: filter.afterId === undefined ? undefined : String(filter.afterId),
+          limit: filter.limit === undefined ? undefined : String(filter.limit),
+        })}`,
+      ),
 
     createToken: (role: Role, name: string) => call<CreatedToken>('POST', '/api/tokens', { role, name }),
     listTokens: async () => (await call<{ tokens: ApiToken[] }>('GET', '/api/tokens')).tokens,

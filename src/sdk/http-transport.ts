@@ -98,6 +98,13 @@ function startHttpHealth(client: PulseboardClient, health: HealthOptions): { sto
   const startedAt = Date.now();
   let stopped = false;
   let inFlight = false;
+  let intervalSeconds = health.intervalSeconds;
+  let timer: NodeJS.Timeout;
+  const schedule = () => {
+    clearInterval(timer);
+    timer = setInterval(() => void beat(), intervalSeconds * 1000);
+    timer.unref();
+  };
   const beat = async () => {
     if (inFlight || stopped) return;
     inFlight = true;
@@ -107,12 +114,21 @@ function startHttpHealth(client: PulseboardClient, health: HealthOptions): { sto
         uptime_s: (Date.now() - startedAt) / 1000,
       });
       if (!stopped && answer.control?.action === 'stop') health.onStop();
+      const serverInterval = answer.heartbeat_interval_seconds;
+      if (health.followServerInterval && !stopped && typeof serverInterval === 'number' && serverInterval > 0 && serverInterval !== intervalSeconds) {
+        intervalSeconds = serverInterval;
+        schedule();
+      }
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
         // Only configured workers and worker-token holders have a registry row; beating on would only repeat this.
         stopped = true;
         clearInterval(timer);
-        health.onError?.(new Error(`${health.name} is not a known worker, so its health is not published: ${err.detail}`));
+        health.onError?.(
+          new Error(
+            `${health.name} is not in the registry (not in the configuration's "workers", no worker token of that name), so its health is not published`,
+          ),
+        );
       } else {
         health.onError?.(err);
       }
@@ -121,8 +137,7 @@ function startHttpHealth(client: PulseboardClient, health: HealthOptions): { sto
     }
   };
   void beat();
-  const timer = setInterval(() => void beat(), health.intervalSeconds * 1000);
-  timer.unref();
+  schedule();
   return {
     stop() {
       stopped = true;

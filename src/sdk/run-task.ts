@@ -104,31 +104,60 @@ async function deliver(
   }
 }
 
-/** Renews the lease on a timer, carrying the progress reported since the last beat; aborts the run when it is lost. */
+/** Progress reaches the server this soon after it is reported, and at most this often. */
+const PROGRESS_MIN_INTERVAL_MS = 1000;
+
+/**
+ * Renews the lease on a timer, and sends reported progress within a second (throttled to one beat a
+ * second, however often the handler reports); aborts the run when the lease is lost.
+ */
 class LeaseKeeper {
   lost = false;
   private pending: { value: Json; note?: string } | null = null;
   private inFlight: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
+  private progressTimer: NodeJS.Timeout | null = null;
+  private lastBeatAt = 0;
+  private stopped = false;
 
   constructor(private readonly opts: RunTaskOptions) {
-    this.timer = setInterval(() => {
-      if (!this.inFlight) this.inFlight = this.beat().finally(() => (this.inFlight = null));
-    }, opts.heartbeatSeconds * 1000);
+    this.timer = setInterval(() => this.beatNow(), opts.heartbeatSeconds * 1000);
   }
 
   report(value: Json, note?: string): void {
     this.pending = note === undefined ? { value } : { value, note };
+    this.scheduleProgress();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    if (this.progressTimer) clearTimeout(this.progressTimer);
     await this.inFlight;
+  }
+
+  private scheduleProgress(): void {
+    if (this.progressTimer || this.stopped || this.lost) return;
+    const wait = Math.max(0, this.lastBeatAt + PROGRESS_MIN_INTERVAL_MS - Date.now());
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = null;
+      this.beatNow();
+    }, wait);
+  }
+
+  private beatNow(): void {
+    if (this.inFlight || this.stopped) return;
+    this.inFlight = this.beat().finally(() => {
+      this.inFlight = null;
+      // Progress reported while that beat was on its way goes in the next one.
+      if (this.pending) this.scheduleProgress();
+    });
   }
 
   private async beat(): Promise<void> {
     const progress = this.pending;
     this.pending = null;
+    this.lastBeatAt = Date.now();
     try {
       await this.opts.transport.heartbeat(this.opts.run, progress ?? undefined);
     } catch (err) {

@@ -25,6 +25,8 @@ export interface CompleteReport {
 export interface HealthOptions {
   name: string;
   intervalSeconds: number;
+  /** Beat at the interval the server names in its answers instead (the registry judges by that one). */
+  followServerInterval?: boolean;
   /** Called when the server asks this worker to stop. */
   onStop: () => void;
   onError?: (error: unknown) => void;

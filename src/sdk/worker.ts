@@ -200,6 +200,7 @@ class WorkerLoop {
         : transport.startHealth?.({
             name,
             intervalSeconds: healthSeconds,
+            followServerInterval: this.opts.healthSeconds === undefined,
             onStop: requestStop,
             onError: (err) => this.onError(err, 'health'),
           });

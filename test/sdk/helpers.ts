@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPulseboard } from '../../src/server.js';
@@ -14,8 +14,9 @@ export interface TestServer {
 }
 
 /** A real server on a free port with its own data folder; `files` are written into the working folder first. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, files: Record<string, string> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'pb-server-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const server = await startPulseboard({
     cwd: dir,
     env: { PULSEBOARD_HOME: join(dir, 'home'), ...env },

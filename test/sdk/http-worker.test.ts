@@ -160,7 +160,7 @@ describe('createWorker over HTTP', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await w.stop();
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^health: .*nobody-knows is not a known worker/);
+    expect(errors[0]).toMatch(/^health: .*nobody-knows is not in the registry/);
   });
 
   it('stop() aborts a handler that outlives the grace', async () => {
