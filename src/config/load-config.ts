@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import stripJsonComments from 'strip-json-comments';
 import { ConfigError } from './config-error.js';
 import { describeSchemaErrors } from './describe-errors.js';
 import { CONFIG_DEFAULTS, ConfigFileSchema, NAME_PATTERN } from './schema.js';
@@ -26,7 +27,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): PulseboardConfig {
 export function parseConfig(text: string, path: string): PulseboardConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Comments are allowed (pulseboard init writes a commented file); positions stay where they were.
+    raw = JSON.parse(stripJsonComments(text, { trailingCommas: true }));
   } catch (err) {
     throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
   }

@@ -60,7 +60,7 @@ describe('pulseboard CLI against a real server', { timeout: 180_000 }, () => {
     expect(badToken.stderr).toMatch(/^pulseboard: /);
     const unreachable = await runCli(['workers'], { ...env, PULSEBOARD_URL: 'http://127.0.0.1:9' }, cwd);
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toContain('cannot reach Pulseboard at http://127.0.0.1:9');
+    expect(unreachable.stderr).toBe('pulseboard: cannot reach http://127.0.0.1:9: connection refused — is pulseboard serve running?\n');
   });
 
   it('workers and active, as JSON', async () => {

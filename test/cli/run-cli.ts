@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../src/edges/cli/main.ts', import.meta.url));
 /** By URL, because the CLI runs in a temporary folder where the bare name `tsx` resolves to nothing. */
-const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+export const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 export interface CliResult {
   code: number | null;

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { connect } from '../connection.js';
+import { examples } from '../help.js';
 import { formatAge, printJson, printTable, truncate } from '../output.js';
 
 export function registerActiveCommand(program: Command): void {
-  program
-    .command('active')
+  examples(program
+    .command('active'), 'pulseboard active', 'pulseboard active --json | jq ".workers[] | select(.state != \\"healthy\\")"')
     .description('live runs: who runs what, and whether it is healthy')
     .option('--board <board>', 'one board only')
     .option('--json', 'print JSON')
@@ -26,6 +27,7 @@ export function registerActiveCommand(program: Command): void {
           truncate(r.task_title, 50),
         ]),
         '(no live runs)',
+        [2],
       );
     });
 }

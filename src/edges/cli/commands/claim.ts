@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { connect } from '../connection.js';
+import { examples } from '../help.js';
 import { printJson } from '../output.js';
 import { parseSeconds } from '../parse.js';
 
 export function registerClaimCommand(program: Command): void {
-  program
-    .command('claim')
+  examples(program
+    .command('claim'), 'pulseboard claim --worker me --profile echo --json')
     .description('claim the next ready task by hand (prints the run and its claim_token)')
     .option('--worker <name>', 'worker name recorded on the run', 'cli')
     .option('--profile <profile>', 'only tasks assigned to this profile')

@@ -1,16 +1,20 @@
 import type { Command } from 'commander';
-import type { TerminateBody } from '../../../sdk/api-types.js';
+import type { TerminateAnswer, TerminateBody } from '../../../sdk/api-types.js';
+import type { Connection } from '../connection.js';
+import { followSse } from '../follow-sse.js';
+import { examples } from '../help.js';
 import { connect } from '../connection.js';
 import { formatTime, printFields, printJson } from '../output.js';
-import { oneOf, parseRunId, parseSeconds } from '../parse.js';
+import { oneOf, parseNonNegative, parseRunId, parseSeconds } from '../parse.js';
 
 const DESTINATIONS = ['requeue', 'block', 'archive'] as const;
 
 export function registerRunCommands(program: Command): void {
-  const run = program.command('run').description('look at and stop runs');
+  const run = examples(program.command('run').description('look at, follow and stop runs'), 'pulseboard run show 42');
 
-  run
-    .command('show')
+  examples(run
+    .command('show'), 'pulseboard run show 42 --json')
+    .description('one run: worker, process, times, outcome')
     .argument('<run-id>', 'run id', parseRunId)
     .option('--json', 'print JSON')
     .action(async (id: number, opts: { json?: boolean }, command: Command) => {
@@ -35,8 +39,8 @@ export function registerRunCommands(program: Command): void {
       ]);
     });
 
-  run
-    .command('inspect')
+  examples(run
+    .command('inspect'), 'pulseboard run inspect 42')
     .description("the run's process: cpu, memory, threads, fds")
     .argument('<run-id>', 'run id', parseRunId)
     .option('--json', 'print JSON')
@@ -60,8 +64,8 @@ export function registerRunCommands(program: Command): void {
       ]);
     });
 
-  run
-    .command('terminate')
+  examples(run
+    .command('terminate'), 'pulseboard run terminate 42 --then block --reason "looping"')
     .description('stop a run: SIGTERM, then SIGKILL after the grace')
     .argument('<run-id>', 'run id', parseRunId)
     .option('--reason <text>')
@@ -81,11 +85,57 @@ export function registerRunCommands(program: Command): void {
         };
         const answer = await connect(command).client.terminateRun(id, body);
         if (opts.json) return printJson(answer);
-        const how =
-          answer.stopped_by === 'fence'
-            ? 'fenced: not signalled, the worker gets the stop on its next heartbeat'
-            : `process ${answer.terminated ? 'stopped' : 'not stopped'}, ${answer.signal}`;
-        process.stdout.write(`run ${answer.run_id} terminated (task ${answer.task_id}; ${how})\n`);
+        process.stdout.write(`run ${answer.run_id} terminated (task ${answer.task_id}; ${describeStop(answer)})\n`);
       },
     );
+
+  examples(run
+    .command('log'), 'pulseboard run log 42 --tail 50', 'pulseboard run log 42 -f')
+    .description("a dispatched run's output (stdout and stderr); -f follows it until the run ends")
+    .argument('<run-id>', 'run id', parseRunId)
+    .option('--tail <lines>', 'last lines to show (default 200)', parseNonNegative)
+    .option('-f, --follow', 'keep printing new lines as they come, until the run ends (Ctrl-C to leave)')
+    .option('--json', 'print JSON (with -f: one JSON line per log line)')
+    .action(async (id: number, opts: { tail?: number; follow?: boolean; json?: boolean }, command: Command) => {
+      const connection = connect(command);
+      if (!opts.follow) {
+        const log = await connection.client.runLog(id, opts.tail);
+        if (opts.json) return printJson(log);
+        for (const line of log.lines) process.stdout.write(`${line}\n`);
+        return;
+      }
+      await followRunLog(connection, id, opts.tail ?? 200, opts.json ?? false);
+    });
+}
+
+export function describeStop(answer: TerminateAnswer): string {
+  if (answer.stopped_by === 'fence') return 'fenced: not signalled, the worker gets the stop on its next heartbeat';
+  if (!answer.terminated) return 'no process to signal';
+  return `signalled ${answer.signal ?? 'SIGTERM'}`;
+}
+
+/** A dropped stream is reopened where it stopped (Last-Event-ID = the lines seen). */
+async function followRunLog(connection: Connection, id: number, tail: number, json: boolean): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await followSse({
+      url: connection.url,
+      token: connection.token,
+      path: `/api/runs/${id}/log/stream?tail=${tail}`,
+      signal: stop.signal,
+      onMessage: (message) => {
+        if (message.event === 'end') return 'stop';
+        const line = JSON.parse(message.data) as string;
+        process.stdout.write(json ? `${JSON.stringify({ line: Number(message.id), text: line })}\n` : `${line}\n`);
+      },
+      onReconnecting: (reason) => process.stderr.write(`pulseboard: log stream lost (${reason}); reconnecting…\n`),
+      onReconnected: () => process.stderr.write('pulseboard: log stream back\n'),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import type { Role } from '../../../core/types.js';
 import { connect } from '../connection.js';
+import { examples } from '../help.js';
 import { formatTime, printJson, printTable } from '../output.js';
 import { oneOf } from '../parse.js';
 
 const ROLES: readonly Role[] = ['viewer', 'worker', 'operator', 'admin'];
 
 export function registerTokenCommands(program: Command): void {
-  const token = program.command('token').description('API tokens (admin)');
+  const token = examples(program.command('token').description('API tokens (admin)'), 'pulseboard token create worker collector');
 
-  token
-    .command('create')
+  examples(token
+    .command('create'), 'pulseboard token create worker collector', 'pulseboard token create viewer dashboard-tv --json')
     .description('create a token; its secret is shown once')
     .argument('<role>', ROLES.join('|'), oneOf(ROLES))
     .argument('<name>', 'who holds it; for a worker token, the worker name it speaks for')
@@ -22,8 +23,9 @@ export function registerTokenCommands(program: Command): void {
       process.stderr.write(`token ${created.id} (${created.role} ${created.name}); keep the secret above, it is not shown again\n`);
     });
 
-  token
-    .command('ls')
+  examples(token
+    .command('ls'), 'pulseboard token ls')
+    .description('list tokens (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const tokens = await connect(command).client.listTokens();
@@ -35,11 +37,14 @@ export function registerTokenCommands(program: Command): void {
       );
     });
 
-  token
-    .command('revoke')
+  examples(token
+    .command('revoke'), 'pulseboard token revoke tok_1a2b3c4d5e6f')
+    .description('revoke a token: it is refused from the next request on')
     .argument('<token-id>')
-    .action(async (id: string, _opts: unknown, command: Command) => {
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       await connect(command).client.revokeToken(id);
-      process.stdout.write(`revoked ${id}\n`);
+      if (opts.json) printJson({ ok: true, revoked: id });
+      else process.stdout.write(`revoked ${id}\n`);
     });
 }

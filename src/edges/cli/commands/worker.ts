@@ -9,6 +9,7 @@ import { describeExit, startChild } from '../child-command.js';
 import { connect } from '../connection.js';
 import type { Connection } from '../connection.js';
 import { parseSeconds } from '../parse.js';
+import { examples } from '../help.js';
 
 const SELF_REPORTED = new Set(['completed', 'failed', 'blocked']);
 
@@ -19,16 +20,21 @@ interface WorkerCommandOptions {
   board?: string;
   ttl: number;
   killGrace: number;
+  wait?: number;
 }
 
 export function registerWorkerCommand(program: Command): void {
-  program
-    .command('worker')
-    .description('wrap a command as a worker: claim a task, run the command for it, report its exit')
+  examples(
+    program.command('worker'),
+    'pulseboard worker --profile echo -- ./worker.sh',
+    'pulseboard worker --once --wait 30 -- python3 summarise.py',
+  )
+    .description('wrap a command as a worker: claim a task, run the command for it, report its exit (0 completes, else fails)')
     .argument('<command...>', 'the command and its arguments (after --); run without a shell')
     .option('--profile <profile>', 'claim tasks assigned to this profile (default: unassigned tasks)')
     .option('--name <name>', 'worker name; with a worker token, its name (default: the profile, else "worker")')
     .option('--once', 'handle one task, then exit (exit code 0 only if it completed)')
+    .option('--wait <seconds>', 'with --once: give up (exit 1) when no task was ready for this long', parseSeconds)
     .option('--board <board>')
     .option('--ttl <seconds>', 'lease length; heartbeats every third of it', parseSeconds, 30)
     .option('--kill-grace <seconds>', 'seconds between SIGTERM and SIGKILL of the command', parseSeconds, 10)
@@ -49,6 +55,16 @@ export function registerWorkerCommand(program: Command): void {
         handler: (task, ctx) => runCommand(argv, task, ctx, connection, opts.killGrace),
         onError: (err, where) => log(`${where}: ${err instanceof Error ? err.message : String(err)}`),
       });
+      const where = [opts.board ? `board ${opts.board}` : null, opts.profile ? `profile ${opts.profile}` : 'unassigned tasks']
+        .filter(Boolean)
+        .join(', ');
+      log(`${name}: waiting for a ready task (${where})${opts.wait === undefined ? '' : `, up to ${opts.wait} s`}…`);
+      const giveUp = setTimeout(() => {
+        if (!opts.once || worker.stats().claimed > 0) return;
+        log(`nothing ready after ${opts.wait} s; giving up`);
+        void worker.stop({ graceSeconds: Infinity });
+      }, (opts.wait ?? 0) * 1000);
+      if (opts.wait === undefined) clearTimeout(giveUp);
       const onSignal = (signal: NodeJS.Signals) => {
         log(`${signal}: stopping the command`);
         void worker.stop({ graceSeconds: 0 });
@@ -56,12 +72,16 @@ export function registerWorkerCommand(program: Command): void {
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
       try {
-        await worker.done;
-      } finally {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-      }
+        try {
+          await worker.done;
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+        }
       if (opts.once && worker.stats().completed !== 1) process.exitCode = 1;
+      } finally {
+        clearTimeout(giveUp);
+      }
     });
 }
 
@@ -84,6 +104,10 @@ async function runCommand(
       PULSEBOARD_TASK_TITLE: task.title,
       PULSEBOARD_TASK_BODY: task.body,
     },
+  }).catch((err: unknown) => {
+    const message = `cannot start ${argv[0] ?? 'the command'}: ${err instanceof Error ? err.message : String(err)}`;
+    log(`run ${ctx.run.id}: ${message}`);
+    throw new Error(message);
   });
   const onAbort = () => void stopUnlessSelfReported(ctx, connection.client, () => child.killGroup(killGraceSeconds));
   if (ctx.signal.aborted) onAbort();

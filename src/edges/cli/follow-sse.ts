@@ -1,0 +1,101 @@
+import { ApiError, ConnectionError } from '../../sdk/api-error.js';
+import { readSse } from '../../sdk/sse.js';
+import type { SseMessage } from '../../sdk/sse.js';
+
+export interface FollowOptions {
+  url: string;
+  token: string;
+  /** Path and query under the server URL. */
+  path: string;
+  /** Resume after this id (sent as Last-Event-ID). */
+  lastEventId?: string;
+  signal: AbortSignal;
+  /** Returning 'stop' ends the follow (e.g. on the stream's own `end` event). */
+  onMessage(message: SseMessage): 'stop' | void;
+  /** Told once per outage, when the stream was lost and is being reopened. */
+  onReconnecting(reason: string): void;
+  onReconnected(): void;
+  /** Every time the stream is open (first time and after each reconnect). */
+  onOpen?(): void;
+}
+
+const MAX_RETRY_MS = 5000;
+
+/**
+ * Follows a Server-Sent Events stream until it says stop or the signal aborts. A stream lost after it
+ * was opened is reopened with the last id seen, so nothing is missed or repeated; only a first
+ * connection that fails (server down, 404, 401) is an error.
+ */
+export async function followSse(opts: FollowOptions): Promise<void> {
+  let lastId = opts.lastEventId;
+  let opened = false;
+  let retryMs = 500;
+  let outage = false;
+  while (!opts.signal.aborted) {
+    let response: Response;
+    try {
+      response = await fetch(`${opts.url.replace(/\/+$/, '')}${opts.path}`, {
+        headers: {
+          authorization: `Bearer ${opts.token}`,
+          accept: 'text/event-stream',
+          ...(lastId === undefined ? {} : { 'last-event-id': lastId }),
+        },
+        signal: opts.signal,
+      });
+    } catch (err) {
+      if (opts.signal.aborted) return;
+      if (!opened) throw new ConnectionError(opts.url, err);
+      await pause(outage ? retryMs : 0, opts, (err as Error).message, outage);
+      outage = true;
+      retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
+      continue;
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      if (!opened || response.status < 500) throw new ApiError(response.status, detailOf(text, response), 'GET', opts.path);
+      await pause(retryMs, opts, `HTTP ${response.status}`, outage);
+      outage = true;
+      continue;
+    }
+    opened = true;
+    opts.onOpen?.();
+    if (outage) opts.onReconnected();
+    outage = false;
+    retryMs = 500;
+    try {
+      for await (const message of readSse(response.body as ReadableStream<Uint8Array>)) {
+        if (message.id !== null) lastId = message.id;
+        if (opts.onMessage(message) === 'stop') return;
+      }
+    } catch (err) {
+      if (opts.signal.aborted) return;
+      await pause(0, opts, (err as Error).message, outage);
+      outage = true;
+      continue;
+    }
+    if (opts.signal.aborted) return;
+    await pause(0, opts, 'the server closed the stream', outage);
+    outage = true;
+  }
+}
+
+async function pause(ms: number, opts: FollowOptions, reason: string, alreadyTold: boolean): Promise<void> {
+  if (!alreadyTold) opts.onReconnecting(reason);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(ms, 500));
+    opts.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+function detailOf(text: string, response: Response): string {
+  try {
+    const body = JSON.parse(text) as { detail?: unknown };
+    if (typeof body.detail === 'string') return body.detail;
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 200) || response.statusText || `HTTP ${response.status}`;
+}
