@@ -96,7 +96,7 @@ describe('top renders a pure function of state and size', () => {
     expect(title).toContain('live  ev#48213');
     expect(counts).toContain('RUNS 5  healthy 1  stuck 2  lease 1  over 1');
     expect(counts).toContain('WORKERS ok 1 stale 1 unknown 1');
-    expect(counts).toContain('ready 51  blocked 3  running 5');
+    expect(counts).toContain('default: ready 51  blocked 3  running 5');
   });
 
   it('sorts by severity, then by how long ago progress was reported', () => {

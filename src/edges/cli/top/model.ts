@@ -12,7 +12,9 @@ export interface TopState {
   /** Set when the server cannot inspect many runs in one request: top then shows no process figures. */
   inspectUnavailable: boolean;
   workers: RegistryWorker[];
-  /** The board's columns (done and archived without their tasks: only counts matter here). */
+  /** The board the header counts and the board view show. */
+  boardName: string;
+  /** That board's columns. */
   board: { name: TaskStatus; count: number; tasks: { id: string; title: string; assignee: string | null; priority: number }[] }[];
   lastEventId: number | null;
   connection: 'connecting' | 'live' | 'reconnecting';
@@ -48,9 +50,10 @@ export const STATE_KEYS: Record<string, ActiveRunState> = { '1': 'healthy', '2':
 /** Worst first: a run past its limit, then one making no progress, then one about to lose its lease. */
 const SEVERITY: Record<ActiveRunState, number> = { over_runtime: 0, stuck: 1, lease_expiring: 2, healthy: 3 };
 
-export function initialState(url: string): TopState {
+export function initialState(url: string, boardName = 'default'): TopState {
   return {
     url,
+    boardName,
     now: Date.now() / 1000,
     runs: [],
     inspections: new Map(),

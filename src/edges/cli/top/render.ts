@@ -91,7 +91,7 @@ function header(state: TopState): Line[] {
     .join('  ');
   return [
     plain(`pulseboard top  ${host}  ${clock}  ${live}${event}`, 'bold'),
-    plain(`${runs} │ ${workers} │ ${tasks || 'no open tasks'}`),
+    plain(`${runs} │ ${workers} │ ${state.boardName}: ${tasks || 'no open tasks'}`),
     plain(settings, 'dim'),
   ];
 }

@@ -64,7 +64,7 @@ class Source {
 
 /** Without a terminal (a pipe, a cron job): one snapshot of the runs view, then exit. */
 export async function printSnapshot(connection: Connection, opts: TopOptions): Promise<void> {
-  const state = await new Source(connection, opts).refresh(initialState(connection.url));
+  const state = await new Source(connection, opts).refresh(initialState(connection.url, opts.board));
   const columns = process.stdout.columns || Number(process.env['COLUMNS']) || 120;
   const rows = 3 + 1 + Math.max(1, state.runs.length) + 2;
   const lines = render({ ...state, connection: 'live' }, { columns, rows }, useColor()).slice(0, -1);
@@ -77,7 +77,7 @@ export function runTop(connection: Connection, opts: TopOptions): Promise<void> 
   const screen = new Screen(process.stdout, process.stdin);
   const source = new Source(connection, opts);
   const color = useColor();
-  let state = initialState(connection.url);
+  let state = initialState(connection.url, opts.board);
   let finished = false;
   const stopStream = new AbortController();
   let refreshing = false;
