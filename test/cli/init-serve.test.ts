@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { EventRow, Task } from '../../src/core/types.js';
 import { createClient } from '../../src/sdk/client.js';
 import { waitFor } from '../sdk/helpers.js';
@@ -121,10 +121,13 @@ describe('pulseboard init, then serve with the generated config', { timeout: 300
 
   it('events -f resumes after the server restarts, without a gap or a repeat', async () => {
     const port = await freePort();
-    const env = { PULSEBOARD_PORT: String(port), PULSEBOARD_HOME: join(dir, 'home-events'), PULSEBOARD_CONFIG: 'two-tries.json' };
+    const env = { PULSEBOARD_PORT: String(port), PULSEBOARD_HOME: join(dir, 'home-events') };
     let server = await serve(env);
     const follower = startCli(['events', '-f', '--json', '--board', 'restart'], env, dir);
     children.push(follower.child);
+    let err = '';
+    follower.child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    onTestFailed(() => console.error(`events -f stderr: ${err}`));
     let out = '';
     follower.child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const seen = () => out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as EventRow);
@@ -135,7 +138,10 @@ describe('pulseboard init, then serve with the generated config', { timeout: 300
       await runCli(['task', 'add', 'offline'], env, dir).then((r) => expect(r.code).toBe(1));
       server = await serve(env);
       await runCli(['task', 'add', 'two', '--board', 'restart'], env, dir);
-      await waitFor(() => seen().length === 2, 60_000, 'the event after the restart');
+      await waitFor(() => {
+        if (follower.child.exitCode !== null) throw new Error(`events -f ended: ${follower.child.exitCode}`);
+        return seen().length === 2;
+      }, 120_000, 'the event after the restart');
       const rows = seen();
       expect(rows.map((e) => e.kind)).toEqual(['task_created', 'task_created']);
       expect(rows[1]!.id).toBeGreaterThan(rows[0]!.id);

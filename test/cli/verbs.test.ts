@@ -90,7 +90,7 @@ describe('every verb of the CLI against a real server', { timeout: 300_000 }, ()
     expect(bash.stdout).toContain('complete -F _pulseboard pulseboard');
     expect(bash.stdout).toContain('"task") echo "add ls show edit move block unblock archive comment reclaim');
     expect((await cli('completion', 'zsh')).stdout).toContain('#compdef pulseboard');
-    failure(await cli('completion', 'fish'), 2, 'no completion for "fish" (expected bash or zsh)');
+    failure(await cli('completion', 'fish'), 2, 'pulseboard: no completion for "fish" (expected bash or zsh)');
   });
 
   it('--help on every verb shows an example', async () => {

@@ -15,6 +15,8 @@ export interface FollowOptions {
   /** Told once per outage, when the stream was lost and is being reopened. */
   onReconnecting(reason: string): void;
   onReconnected(): void;
+  /** The server already answered this client (a first request before the stream): a failure to open is an outage, not an error. */
+  reachedBefore?: boolean;
   /** Every time the stream is open (first time and after each reconnect). */
   onOpen?(): void;
 }
@@ -28,7 +30,7 @@ const MAX_RETRY_MS = 5000;
  */
 export async function followSse(opts: FollowOptions): Promise<void> {
   let lastId = opts.lastEventId;
-  let opened = false;
+  let opened = opts.reachedBefore ?? false;
   let retryMs = 500;
   let outage = false;
   while (!opts.signal.aborted) {

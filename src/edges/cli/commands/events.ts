@@ -37,6 +37,7 @@ export function registerEventsCommand(program: Command): void {
           token: connection.token,
           path: `/api/events${opts.board ? `?board=${encodeURIComponent(opts.board)}` : ''}`,
           lastEventId: String(last),
+          reachedBefore: true,
           signal: stop.signal,
           onMessage: (message) => {
             // Registry changes ride the same stream without an id; they are not part of the log.

@@ -201,6 +201,8 @@ export function runTop(connection: Connection, opts: TopOptions): Promise<void> 
     token: connection.token,
     path: `/api/events${opts.board ? `?board=${encodeURIComponent(opts.board)}` : ''}`,
     signal: stopStream.signal,
+    // The command read from the server before taking the screen.
+    reachedBefore: true,
     onOpen: () => set({ ...state, connection: 'live' }),
     onMessage: (message) => {
       if (message.data === '') return;
