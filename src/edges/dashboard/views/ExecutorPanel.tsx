@@ -16,6 +16,7 @@ import type { ActiveRun, ShownState } from '../logic/types.js';
 import { figuresOf, figuresRound, latestFigures, runs, runsError, runsLoaded, runsRefresher, setRowVisible } from '../state/active.js';
 import { reclaimTask } from '../state/board.js';
 import { now } from '../state/clock.js';
+import { link } from '../state/live.js';
 import { openTask } from '../state/drawer.js';
 import { canAct } from '../state/session.js';
 import { StateBadge, stateLabel } from './Badge.js';
@@ -127,7 +128,7 @@ export function ExecutorPanel() {
           />
         </div>
       </header>
-      {runsError.value && <p class="notice">Could not read live runs: {runsError.value}</p>}
+      {runsError.value && link.value.status === 'live' && <p class="notice">Could not read live runs: {runsError.value}</p>}
       {actionError && (
         <p class="notice" role="alert">
           {actionError}{' '}

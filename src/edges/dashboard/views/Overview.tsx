@@ -5,6 +5,7 @@ import { formatClock } from '../logic/format.js';
 import { countByState } from '../logic/runs.js';
 import { countByStatus } from '../logic/registry.js';
 import { runs } from '../state/active.js';
+import { link } from '../state/live.js';
 import { activity } from '../state/activity.js';
 import { boardName, columns } from '../state/board.js';
 import { now } from '../state/clock.js';
@@ -31,7 +32,8 @@ export function Overview() {
         <Tile label="ready" value={byColumn.ready ?? 0} detail={`on board ${boardName.value}: ${byColumn.blocked ?? 0} blocked · ${byColumn.todo ?? 0} waiting on parents`} />
         <Tile label="completed / failed (1 h)" value={lastHour ? `${lastHour.completed} / ${lastHour.failed}` : '—'} detail="runs that ended in the last hour" warn={(lastHour?.failed ?? 0) > 0} />
       </div>
-      {statsError.value && <p class="notice">Could not read the figures: {statsError.value}</p>}
+      {/* While the stream is down the reconnect indicator already says so; a failed read then is no news. */}
+      {statsError.value && link.value.status === 'live' && <p class="notice">Could not read the figures: {statsError.value}</p>}
       <div class="charts">
         <Chart title="Runs ended per minute" series={['completed', 'failed']} />
         <Chart title="Live runs" series={['live']} />
