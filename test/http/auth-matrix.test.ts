@@ -36,6 +36,8 @@ const CONTRACT: Record<string, Access> = {
   'POST /api/heartbeats/batch': 'work',
   'POST /api/workers/:name/stop': 'edit',
   'GET /api/events': 'read',
+  'GET /api/events/recent': 'read',
+  'GET /api/runs/:id/log/stream': 'read',
   'POST /api/tokens': 'admin',
   'GET /api/tokens': 'admin',
   'DELETE /api/tokens/:id': 'admin',
