@@ -20,6 +20,7 @@ import { startHeartbeat } from './services/heartbeat-publisher.js';
 import { serveHostAgent } from './services/host-agent.js';
 import { ProcessSampler } from './services/process-sampler.js';
 import { stopReapedWorkers } from './services/reaped-workers.js';
+import { storeSignalAudit } from './services/signal-audit.js';
 import { Reaper } from './services/reaper.js';
 import { Registry } from './services/registry.js';
 import { ensureAdminToken } from './services/tokens.js';
@@ -115,12 +116,14 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
     stoppers.push(() => ownHealth.stop());
 
     const inspector = new ProcInspector();
-    const signaller = new ProcSignaller();
+    // Every signal sent or refused, by any part below, is an event on its run.
+    const audit = storeSignalAudit(store, log);
+    const signaller = new ProcSignaller({ audit });
     const sampler = new ProcessSampler(inspector);
-    const agent = serveHostAgent({ bus, hostname, inspector, signaller, sampler });
+    const agent = serveHostAgent({ bus, hostname, inspector, signaller, sampler, store, audit });
     stoppers.push(() => agent.close());
 
-    const reapedWorkers = stopReapedWorkers({ store, signaller, hostname, graceSeconds: REAPED_TERMINATE_GRACE_SECONDS, log });
+    const reapedWorkers = stopReapedWorkers({ store, signaller, audit, hostname, graceSeconds: REAPED_TERMINATE_GRACE_SECONDS, log });
     // Stops after the reaper (stoppers run in reverse), before the store closes.
     stoppers.push(() => reapedWorkers.flush());
     const reaper = new Reaper({ store, intervalSeconds: REAP_INTERVAL_SECONDS, onReaped: (result) => reapedWorkers.onReaped(result) });
@@ -147,6 +150,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
       inspector,
       signaller,
       sampler,
+      audit,
       hostname,
       settings: {
         heartbeat_interval_seconds: config.heartbeat_interval_seconds,
@@ -166,6 +170,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
       const dispatcher = new Dispatcher({
         store,
         signaller,
+        audit,
         inspector,
         hostname,
         clock,

@@ -16,7 +16,9 @@ export type EventKind =
   | 'timed_out'
   | 'stop_requested'
   | 'comment_added'
-  | 'process_recorded';
+  | 'process_recorded'
+  | 'signal_sent'
+  | 'signal_refused';
 
 /** The event kind of a run closed by the server rather than by its worker's own completion. */
 export function endRunEventKind(requested: Outcome): EventKind {
@@ -91,4 +93,41 @@ export function taskUpdateEvents(task: Task, plan: TaskUpdatePlan, actor: string
 
 export function taskCreatedPayload(draft: TaskDraft, status: TaskStatus, actor: string | undefined): Record<string, Json | undefined> {
   return { title: draft.title, status, assignee: draft.assignee, priority: draft.priority, parents: draft.parents, actor };
+}
+
+/** Who asks for a signal, and why: every signal sent or refused is written down with it. */
+export interface SignalAsk {
+  run_id: number;
+  /** `dispatcher`, `reaper`, or the operator's token name. */
+  actor: string;
+  reason: string;
+}
+
+/** One signal sent or refused for a run's process. */
+export interface SignalRecord extends SignalAsk {
+  pid: number;
+  signal: string;
+  /** Sent to (or refused for) the whole process group the pid leads. */
+  group: boolean;
+  sent: boolean;
+  /** Why nothing was sent; null when it was. */
+  refusal: string | null;
+}
+
+/** The event of a signal: `signal_sent` or `signal_refused` on the run it was asked for. */
+export function signalEvent(run: Pick<Run, 'id' | 'board' | 'task_id'>, record: SignalRecord): EventDraft {
+  return {
+    board: run.board,
+    task_id: run.task_id,
+    run_id: run.id,
+    kind: record.sent ? 'signal_sent' : 'signal_refused',
+    payload: {
+      pid: record.pid,
+      signal: record.signal,
+      group: record.group,
+      actor: record.actor,
+      reason: record.reason,
+      ...(record.sent ? {} : { refusal: record.refusal }),
+    },
+  };
 }

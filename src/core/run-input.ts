@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import type { SignalRecord } from './events.js';
 import type { Json, StopDestination, WorkerOutcome } from './types.js';
 import { INPUT_LIMITS } from './input-limits.js';
 import { validatePid, validateSizedJson, validateText } from './validate.js';
@@ -102,4 +103,23 @@ export function validateProcessRecord(proc: ProcessRecord): ProcessRecord {
     throw new InvalidInputError('host must be a non-empty string');
   }
   return { pid: proc.pid, worker_started_at: startedAt, ...(proc.host !== undefined ? { host: proc.host } : {}) };
+}
+
+/** Actor, reason and refusal of a signal record: short texts, an operator's reason included. */
+const MAX_SIGNAL_TEXT = 1000;
+
+/** A signal record may come from another host's agent over the bus: checked like any other input. */
+export function validateSignalRecord(record: SignalRecord): SignalRecord {
+  if (record === null || typeof record !== 'object') throw new InvalidInputError('signal record must be an object');
+  validateRunId(record.run_id);
+  if (typeof record.pid !== 'number' || !Number.isSafeInteger(record.pid)) throw new InvalidInputError('pid must be an integer');
+  if (typeof record.signal !== 'string' || !/^SIG[A-Z0-9]{1,12}$/.test(record.signal)) {
+    throw new InvalidInputError('signal must be a signal name such as SIGTERM');
+  }
+  if (typeof record.group !== 'boolean' || typeof record.sent !== 'boolean') throw new InvalidInputError('group and sent must be booleans');
+  validateText(record.actor, 'actor', MAX_SIGNAL_TEXT);
+  validateText(record.reason, 'reason', MAX_SIGNAL_TEXT);
+  if (record.refusal !== null) validateText(record.refusal, 'refusal', MAX_SIGNAL_TEXT);
+  if (record.sent !== (record.refusal === null)) throw new InvalidInputError('a refusal goes with sent: false, and only with it');
+  return record;
 }

@@ -1,3 +1,8 @@
+import type { SignalAsk, SignalRecord } from '../core/events.js';
+import type { PolicyRefusal } from '../core/signal-policy.js';
+
+export type { SignalAsk, SignalRecord } from '../core/events.js';
+
 /**
  * Looking at and signalling OS processes by identity, not by bare pid.
  * A pid is recycled by the OS once its process is gone, so every answer here is tied to the
@@ -79,8 +84,8 @@ export interface ProcessInspector {
 
 export type SignalRefusal =
   | ProcessGoneReason
+  | PolicyRefusal
   | 'no start time recorded'
-  | 'refused: own process'
   | 'permission denied';
 
 export type SignalResult =
@@ -94,14 +99,20 @@ export type TerminateResult = {
   reason?: string;
 };
 
+/** Where signal records go; it must never throw into the signaller (a closed store is logged, not raised). */
+export interface SignalAudit {
+  record(entry: SignalRecord): Promise<void>;
+}
+
 export interface ProcessSignaller {
   /**
-   * Signals pid (its process group when it leads one) only if its start time matches; never signals
-   * our own pid/pgid. A null expected start time is refused: without it the pid's identity is unknown.
+   * Signals pid (its process group when it leads one) only if its start time matches and the signal
+   * policy (core/signal-policy.ts) allows it, right before kill(2). A null expected start time is
+   * refused: without it the pid's identity is unknown. Every signal sent or refused is recorded.
    */
-  signal(pid: number, expectedStartTime: number | null, signal: NodeJS.Signals): Promise<SignalResult>;
+  signal(pid: number, expectedStartTime: number | null, signal: NodeJS.Signals, ask: SignalAsk): Promise<SignalResult>;
   /** SIGTERM, wait up to graceSeconds for exit, then SIGKILL; resolves when gone (or kill impossible). */
-  terminate(pid: number, expectedStartTime: number | null, graceSeconds: number): Promise<TerminateResult>;
+  terminate(pid: number, expectedStartTime: number | null, graceSeconds: number, ask: SignalAsk): Promise<TerminateResult>;
 }
 
 /** What a claim records about the process that makes it; synchronous because a transport reads it once, before its first claim. */

@@ -11,6 +11,7 @@ import type {
   TaskStatus,
 } from '../core/types.js';
 import type { ClaimRequest } from '../core/claim.js';
+import type { SignalRecord } from '../core/events.js';
 import type { EventFilter } from '../core/event-filter.js';
 import type { CompleteInput, EndRunInput, HeartbeatInput } from '../core/run-input.js';
 import type { NewTask, TaskFilter, TaskPatch } from '../core/task-input.js';
@@ -68,6 +69,11 @@ export interface Store {
   completeAndClaimMany(items: readonly CompletionWithClaim[]): Promise<PromiseSettledResult<CompletedAndClaimed>[]>;
   /** Records the worker process of a live run (the dispatcher after spawn). */
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run>;
+  /**
+   * Writes the `signal_sent` or `signal_refused` event of a signal asked for a run's process (ended
+   * runs too: the reaper signals after the run closed); NotFoundError for an unknown run.
+   */
+  recordSignal(record: SignalRecord): Promise<void>;
   /** Fences the run's token off before its process is signalled; ConflictError "run N already ended". */
   requestStop(runId: number, by: { actor?: string; reason?: string }): Promise<Run>;
   /** Closes a live run and moves its task; ConflictError "run N already ended". */

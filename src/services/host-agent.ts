@@ -2,12 +2,16 @@ import { hostInspectSubject, hostSignalSubject } from '../core/subjects.js';
 import { BusTimeoutError, NoRespondersError } from '../ports/bus.js';
 import type { Bus } from '../ports/bus.js';
 import { ProcessSampler } from './process-sampler.js';
+import { stopRefusal } from '../core/signal-policy.js';
 import type {
   ProcessInspector,
   ProcessSignaller,
   ProcessSnapshot,
+  SignalAsk,
+  SignalAudit,
   TerminateResult,
 } from '../ports/process-inspector.js';
+import type { Store } from '../ports/store.js';
 
 /** What a look at a run's process found: its live figures, or why there is nothing to look at. */
 export type ProcessLook =
@@ -19,7 +23,8 @@ export interface InspectRequest {
   started_at: number | null;
 }
 
-export interface SignalRequest extends InspectRequest {
+/** Names the run the process is signalled for, and who asked why: the agent checks the run itself. */
+export interface SignalRequest extends InspectRequest, SignalAsk {
   grace_seconds: number;
 }
 
@@ -59,7 +64,11 @@ export async function terminateRemoteProcess(bus: Bus, host: string, request: Si
   }
 }
 
-/** Answers inspect and signal requests for the processes of this host. */
+/**
+ * Answers inspect and signal requests for the processes of this host. Anyone on the bus can send a
+ * request, so a signal is sent only for a run the shared store shows as spawned on this host with
+ * exactly that pid and start time: the agent never takes the requester's word for it.
+ */
 export function serveHostAgent(deps: {
   bus: Bus;
   hostname: string;
@@ -67,6 +76,8 @@ export function serveHostAgent(deps: {
   signaller: ProcessSignaller;
   /** Shared with this host's own inspections, so CPU % is measured from whichever reading came last. */
   sampler?: ProcessSampler;
+  store: Store;
+  audit: SignalAudit;
 }): { close(): void } {
   const sampler = deps.sampler ?? new ProcessSampler(deps.inspector);
   const inspect = deps.bus.serve(hostInspectSubject(deps.hostname), async (data) => {
@@ -76,7 +87,13 @@ export function serveHostAgent(deps: {
   });
   const signal = deps.bus.serve(hostSignalSubject(deps.hostname), async (data) => {
     const request = parseSignalRequest(data);
-    return deps.signaller.terminate(request.pid, request.started_at, request.grace_seconds);
+    const ask: SignalAsk = { run_id: request.run_id, actor: request.actor, reason: request.reason };
+    const refusal = await refusalFor(deps.store, deps.hostname, request);
+    if (refusal !== null) {
+      await deps.audit.record({ ...ask, pid: request.pid, signal: 'SIGTERM', group: false, sent: false, refusal });
+      return { terminated: false, signal: null, reason: refusal };
+    }
+    return deps.signaller.terminate(request.pid, request.started_at, request.grace_seconds, ask);
   });
   return {
     close() {
@@ -84,6 +101,17 @@ export function serveHostAgent(deps: {
       signal.close();
     },
   };
+}
+
+async function refusalFor(store: Store, hostname: string, request: SignalRequest): Promise<string | null> {
+  const run = await store.getRun(request.run_id);
+  if (run === null) return `run ${request.run_id} not found`;
+  const refusal = stopRefusal(run);
+  if (refusal !== null) return refusal;
+  if (run.host !== hostname || run.worker_pid !== request.pid || run.worker_started_at !== request.started_at) {
+    return `refused: pid ${request.pid} is not the process run ${run.id} recorded on ${hostname}`;
+  }
+  return null;
 }
 
 function isUnreachable(err: unknown): boolean {
@@ -116,7 +144,10 @@ function parseSignalRequest(data: unknown): SignalRequest {
   if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) {
     throw new Error('grace_seconds must be a number >= 0');
   }
-  return { ...request, grace_seconds: grace };
+  const ask = isRecord(data) ? data : {};
+  if (!Number.isSafeInteger(ask.run_id) || (ask.run_id as number) <= 0) throw new Error('run_id must be a positive integer');
+  if (typeof ask.actor !== 'string' || typeof ask.reason !== 'string') throw new Error('actor and reason must be strings');
+  return { ...request, grace_seconds: grace, run_id: ask.run_id as number, actor: ask.actor, reason: ask.reason };
 }
 
 function parseProcessLook(answer: unknown, host: string): ProcessLook {

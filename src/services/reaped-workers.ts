@@ -1,10 +1,13 @@
+import { stopRefusal } from '../core/signal-policy.js';
 import type { Run } from '../core/types.js';
-import type { ProcessSignaller } from '../ports/process-inspector.js';
+import type { ProcessSignaller, SignalAsk, SignalAudit } from '../ports/process-inspector.js';
 import type { ReapResult, Store } from '../ports/store.js';
 
 export interface ReapedWorkersDeps {
   store: Store;
   signaller: ProcessSignaller;
+  /** Where the refusal of a declared pid is written; the signaller writes what it sends or refuses. */
+  audit: SignalAudit;
   hostname: string;
   /** Grace a reaped run's process gets between SIGTERM and SIGKILL. */
   graceSeconds: number;
@@ -26,7 +29,7 @@ export interface ReapedWorkers {
  * process on another host, or none, leaves nothing to wait for.
  */
 export function stopReapedWorkers(deps: ReapedWorkersDeps): ReapedWorkers {
-  const { store, signaller, hostname, graceSeconds, log } = deps;
+  const { store, signaller, audit, hostname, graceSeconds, log } = deps;
   const pending = new Set<number>();
 
   async function revoke(runId: number): Promise<void> {
@@ -39,10 +42,15 @@ export function stopReapedWorkers(deps: ReapedWorkersDeps): ReapedWorkers {
   }
 
   async function stopThenRevoke(run: Run): Promise<void> {
-    if (isLocalProcess(run, hostname)) {
+    const ask: SignalAsk = { run_id: run.id, actor: 'reaper', reason: run.outcome === 'timed_out' ? 'max runtime exceeded' : 'lease expired' };
+    const refusal = stopRefusal(run);
+    if (refusal !== null && run.worker_pid !== null) {
+      await audit.record({ ...ask, pid: run.worker_pid, signal: 'SIGTERM', group: false, sent: false, refusal });
+    }
+    if (refusal === null && run.host === hostname) {
       pending.add(run.id);
       try {
-        await signaller.terminate(run.worker_pid as number, run.worker_started_at, graceSeconds);
+        await signaller.terminate(run.worker_pid as number, run.worker_started_at, graceSeconds, ask);
       } catch (err) {
         log(`pulseboard: could not terminate pid ${run.worker_pid} of run ${run.id}: ${describe(err)}`);
       }
@@ -60,13 +68,6 @@ export function stopReapedWorkers(deps: ReapedWorkersDeps): ReapedWorkers {
       for (const runId of [...pending]) await revoke(runId);
     },
   };
-}
-
-function isLocalProcess(run: Run, hostname: string): boolean {
-  // A declared pid is a claimant's word, never signalled: the fence (409 on its next call) stops that worker.
-  if (run.worker_origin !== 'spawned') return false;
-  // Without a recorded start time the pid's identity is unknown, and the signaller would refuse anyway.
-  return run.host === hostname && run.worker_pid !== null && run.worker_started_at !== null;
 }
 
 function describe(err: unknown): string {

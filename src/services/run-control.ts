@@ -1,7 +1,8 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { Run, StopDestination, Task, TaskStatus, WorkerOrigin } from '../core/types.js';
 import type { Bus } from '../ports/bus.js';
-import type { ProcessSignaller, TerminateResult } from '../ports/process-inspector.js';
+import { stopRefusal } from '../core/signal-policy.js';
+import type { ProcessSignaller, SignalAsk, SignalAudit, TerminateResult } from '../ports/process-inspector.js';
 import type { Store, TaskPatch } from '../ports/store.js';
 import { validateTaskPatch } from '../core/task-input.js';
 import { inspectRemoteProcesses, MAX_INSPECT_BATCH, terminateRemoteProcess } from './host-agent.js';
@@ -48,6 +49,8 @@ export interface RunControl {
 export interface RunControlDeps {
   store: Store;
   signaller: ProcessSignaller;
+  /** Where the refusals decided here (a declared pid) are written; the signaller writes its own. */
+  audit: SignalAudit;
   bus: Bus;
   hostname: string;
   /** Keeps the previous reading of each process, so CPU % needs no sampling wait. */
@@ -81,7 +84,7 @@ const DESTINATION_OF_STATUS: Record<Exclude<TaskStatus, 'running'>, StopDestinat
 const SETTLED_BY_STOP = new Set<TaskStatus>(['ready', 'blocked', 'done', 'archived']);
 
 export function createRunControl(deps: RunControlDeps): RunControl {
-  const { store, signaller, bus, hostname } = deps;
+  const { store, signaller, audit, bus, hostname } = deps;
   const defaultGrace = deps.defaultGraceSeconds ?? DEFAULT_GRACE_SECONDS;
 
   async function liveRun(runId: number): Promise<Run> {
@@ -91,16 +94,18 @@ export function createRunControl(deps: RunControlDeps): RunControl {
     return run;
   }
 
-  async function stopProcess(run: Run, graceSeconds: number): Promise<TerminateResult> {
-    if (run.worker_pid === null) return { terminated: false, signal: null, reason: 'no worker_pid recorded' };
-    // A claimant's word that a pid is its own proves nothing: such a worker is stopped by the fence alone.
-    if (run.worker_origin !== 'spawned') return { terminated: false, signal: null, reason: 'declared pid: not signalled' };
-    if (run.host === hostname) return signaller.terminate(run.worker_pid, run.worker_started_at, graceSeconds);
-    return terminateRemoteProcess(bus, run.host, {
-      pid: run.worker_pid,
-      started_at: run.worker_started_at,
-      grace_seconds: graceSeconds,
-    });
+  async function stopProcess(run: Run, graceSeconds: number, ask: SignalAsk): Promise<TerminateResult> {
+    const refusal = stopRefusal(run);
+    if (refusal !== null) {
+      // Not ours to signal: the fence set before this call is what stops that worker.
+      if (run.worker_pid !== null) {
+        await audit.record({ ...ask, pid: run.worker_pid, signal: 'SIGTERM', group: false, sent: false, refusal });
+      }
+      return { terminated: false, signal: null, reason: refusal };
+    }
+    const pid = run.worker_pid as number;
+    if (run.host === hostname) return signaller.terminate(pid, run.worker_started_at, graceSeconds, ask);
+    return terminateRemoteProcess(bus, run.host, { pid, started_at: run.worker_started_at, grace_seconds: graceSeconds, ...ask });
   }
 
   async function targetsOf(runIds: readonly number[]): Promise<(InspectTarget | null)[]> {
@@ -178,8 +183,9 @@ export function createRunControl(deps: RunControlDeps): RunControl {
     // 1) Fence first: from here the worker's token is refused and the task stays running, so nobody claims it.
     const fenced = await store.requestStop(runId, { actor: opts.actor, reason: opts.reason });
     // 2) Only then the process, if the server started it, checked against its recorded start time.
-    const result = await stopProcess(fenced, opts.grace_seconds ?? defaultGrace);
-    const signalled = fenced.worker_origin === 'spawned' && fenced.worker_pid !== null;
+    const ask: SignalAsk = { run_id: runId, actor: opts.actor ?? 'operator', reason: opts.reason ?? `run ${opts.outcome}` };
+    const result = await stopProcess(fenced, opts.grace_seconds ?? defaultGrace, ask);
+    const signalled = stopRefusal(fenced) === null;
     // 3) Close the run and move the task, now that no process of it is left running.
     try {
       await store.endRun(runId, {

@@ -10,6 +10,7 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import type { Run } from '../../src/core/types.js';
 import type { Store } from '../../src/ports/store.js';
 import { Dispatcher } from '../../src/services/dispatcher/dispatcher.js';
+import { storeSignalAudit } from '../../src/services/signal-audit.js';
 import { dropSchema, freshSchemaName, PG_URL, postgresGate } from '../store/fixtures/postgres-db.js';
 import type { DispatcherEvent, DispatcherOptions, DispatchProfile } from '../../src/services/dispatcher/types.js';
 
@@ -25,7 +26,9 @@ export class Harness {
   readonly logDir = join(this.dir, 'logs');
   readonly hostname = localHostName();
   readonly events: DispatcherEvent[] = [];
-  readonly signaller = new ProcSignaller({ pollMs: 20 });
+  /** Every signal the dispatcher or run control sends or refuses lands on its run, as in the server. */
+  readonly audit = storeSignalAudit({ recordSignal: (record) => this.store.recordSignal(record) } as Store, () => undefined);
+  readonly signaller = new ProcSignaller({ pollMs: 20, audit: this.audit });
   readonly inspector = new ProcInspector();
   private readonly dispatchers: Dispatcher[] = [];
   private readonly groups = new Set<number>();
@@ -48,6 +51,7 @@ export class Harness {
     const dispatcher = new Dispatcher({
       store: this.store,
       signaller: this.signaller,
+      audit: this.audit,
       inspector: this.inspector,
       hostname: this.hostname,
       profiles,

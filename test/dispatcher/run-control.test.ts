@@ -18,7 +18,14 @@ describe('dispatcher with run-control stopping its runs', () => {
   });
 
   function control() {
-    return createRunControl({ store: h.store, signaller: h.signaller, bus, hostname: h.hostname, sampler: new ProcessSampler(h.inspector) });
+    return createRunControl({
+      store: h.store,
+      signaller: h.signaller,
+      audit: h.audit,
+      bus,
+      hostname: h.hostname,
+      sampler: new ProcessSampler(h.inspector),
+    });
   }
 
   it('terminate: the process group is gone, the run is terminated (not crashed), the task goes where asked', async () => {
@@ -29,8 +36,10 @@ describe('dispatcher with run-control stopping its runs', () => {
     await waitFor(() => h.logOf(run.id).includes('grandchild pid='), 'the grandchild to start');
 
     const result = await control().stopRun(run.id, { outcome: 'terminated', then: 'block', grace_seconds: 2, actor: 'test' });
-    expect(result).toMatchObject({ ok: true, terminated: true, signal: 'SIGTERM' });
+    expect(result).toMatchObject({ ok: true, terminated: true, signal: 'SIGTERM', stopped_by: 'signal' });
     expect(liveGroupMembers(run.worker_pid as number)).toEqual([]);
+    const sent = (await h.store.listEvents({ run_id: run.id })).filter((e) => e.kind === 'signal_sent');
+    expect(sent[0]?.payload).toEqual({ pid: run.worker_pid, signal: 'SIGTERM', group: true, actor: 'test', reason: 'run terminated' });
     expect(await h.store.getRun(run.id)).toMatchObject({ outcome: 'terminated' });
     expect((await h.store.getTask(task.id))?.status).toBe('blocked');
     // Blocked, so the dispatcher does not start it again.

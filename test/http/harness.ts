@@ -14,6 +14,7 @@ import type { Store } from '../../src/ports/store.js';
 import { createApiServer } from '../../src/edges/http/app.js';
 import type { ApiDeps } from '../../src/edges/http/app.js';
 import { Registry } from '../../src/services/registry.js';
+import { storeSignalAudit } from '../../src/services/signal-audit.js';
 import { ensureAdminToken, issueToken } from '../../src/services/tokens.js';
 
 export const ADMIN_SECRET = 'pb_test-admin-secret-of-32-chars';
@@ -74,7 +75,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     bus,
     registry,
     inspector: new ProcInspector(),
-    signaller: new ProcSignaller({ killWaitSeconds: 10 }),
+    signaller: new ProcSignaller({ killWaitSeconds: 10, audit: storeSignalAudit(store, () => undefined) }),
     hostname,
     settings: {
       heartbeat_interval_seconds: 30,

@@ -3,6 +3,7 @@ import { ProcInspector, readProcessStartTime } from '../../src/adapters/process/
 import { ProcSignaller } from '../../src/adapters/process/signaller.js';
 import type { Run } from '../../src/core/types.js';
 import { serveHostAgent } from '../../src/services/host-agent.js';
+import { storeSignalAudit } from '../../src/services/signal-audit.js';
 import { Children } from '../process/children.js';
 import { bodyOf, startHarness } from './harness.js';
 import type { Harness } from './harness.js';
@@ -115,7 +116,14 @@ describe('many-runs inspect: POST /api/runs/inspect and GET /api/workers/active?
     const far = [await liveRun({ host: 'far-away' }), await liveRun({ host: 'far-away' })];
     const near = await liveRun();
     const inspector = new CountingInspector();
-    const agent = serveHostAgent({ bus: h.bus, hostname: 'far-away', inspector, signaller: new ProcSignaller() });
+    const agent = serveHostAgent({
+      bus: h.bus,
+      hostname: 'far-away',
+      inspector,
+      signaller: new ProcSignaller(),
+      store: h.store,
+      audit: storeSignalAudit(h.store, () => undefined),
+    });
     try {
       const answers = await inspect([far[0]!.run.id, near.run.id, far[1]!.run.id]);
       expect(answers.map((a) => [a.alive, a.pid, a.host])).toEqual([

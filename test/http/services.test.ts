@@ -10,6 +10,7 @@ import { hostInspectSubject, hostSignalSubject } from '../../src/core/subjects.j
 import type { Bus } from '../../src/ports/bus.js';
 import type { Store } from '../../src/ports/store.js';
 import { inspectRemoteProcess, serveHostAgent, terminateRemoteProcess } from '../../src/services/host-agent.js';
+import { storeSignalAudit } from '../../src/services/signal-audit.js';
 import {
   authenticate,
   ensureAdminToken,
@@ -76,16 +77,35 @@ describe('token service', () => {
 
 describe('host agent', () => {
   let bus: Bus;
-  beforeEach(() => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
     bus = createMemoryBus();
+    dir = mkdtempSync(join(tmpdir(), 'pulseboard-agent-'));
+    store = await openSqliteStore({ path: join(dir, 'agent.db') });
   });
   afterEach(async () => {
     await bus.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
+
+  function agentOn(hostname: string) {
+    return serveHostAgent({
+      bus,
+      hostname,
+      inspector: new ProcInspector(),
+      signaller: new ProcSignaller(),
+      store,
+      audit: storeSignalAudit(store, () => undefined),
+    });
+  }
+
+  const ask = (run_id: number) => ({ run_id, actor: 'test', reason: 'testing' });
 
   it('answers inspect for a process of its host and refuses malformed requests', async () => {
     const inspector = new ProcInspector();
-    const agent = serveHostAgent({ bus, hostname: 'box.local', inspector, signaller: new ProcSignaller() });
+    const agent = agentOn('box.local');
     try {
       const startedAt = await inspector.startTime(process.pid);
       const look = await inspectRemoteProcess(bus, 'box.local', { pid: process.pid, started_at: startedAt });
@@ -94,6 +114,7 @@ describe('host agent', () => {
       expect(reused).toEqual({ alive: false, reason: 'pid reused by another process' });
       await expect(bus.request(hostInspectSubject('box.local'), { pid: 'one' })).rejects.toThrow(/pid/);
       await expect(bus.request(hostSignalSubject('box.local'), { pid: 1, started_at: null })).rejects.toThrow(/grace_seconds/);
+      await expect(bus.request(hostSignalSubject('box.local'), { pid: 1, started_at: null, grace_seconds: 0 })).rejects.toThrow(/run_id/);
     } finally {
       agent.close();
     }
@@ -104,19 +125,33 @@ describe('host agent', () => {
       alive: false,
       reason: 'host nowhere unreachable',
     });
-    expect(await terminateRemoteProcess(bus, 'nowhere', { pid: 1, started_at: null, grace_seconds: 0 })).toEqual({
+    expect(await terminateRemoteProcess(bus, 'nowhere', { pid: 1, started_at: null, grace_seconds: 0, ...ask(1) })).toEqual({
       terminated: false,
       signal: null,
       reason: 'host nowhere unreachable',
     });
   });
 
-  it('refuses to signal a pid without a recorded start time', async () => {
-    const agent = serveHostAgent({ bus, hostname: 'box', inspector: new ProcInspector(), signaller: new ProcSignaller() });
+  it("signals only the process its store shows as spawned on its host for that run, whatever the request says", async () => {
+    const agent = agentOn('box');
     try {
-      const result = await terminateRemoteProcess(bus, 'box', { pid: process.pid, started_at: null, grace_seconds: 0 });
-      expect(result.terminated).toBe(false);
-      expect(result.signal).toBeNull();
+      const startedAt = await new ProcInspector().startTime(process.pid);
+      const unknown = await terminateRemoteProcess(bus, 'box', { pid: process.pid, started_at: startedAt, grace_seconds: 0, ...ask(4242) });
+      expect(unknown).toEqual({ terminated: false, signal: null, reason: 'run 4242 not found' });
+
+      await store.createTask({ title: 'declared' });
+      const declared = await store.claim({ worker: 'w', host: 'box', pid: process.pid, worker_started_at: startedAt, ttl_seconds: 30 });
+      const asDeclared = await terminateRemoteProcess(bus, 'box', { pid: process.pid, started_at: startedAt, grace_seconds: 0, ...ask(declared!.run.id) });
+      expect(asDeclared).toEqual({ terminated: false, signal: null, reason: 'declared pid: not started by this server' });
+      const refused = (await store.listEvents({ run_id: declared!.run.id })).filter((e) => e.kind === 'signal_refused');
+      expect(refused.map((e) => e.payload.refusal)).toEqual(['declared pid: not started by this server']);
+
+      await store.createTask({ title: 'spawned elsewhere' });
+      const other = await store.claim({ worker: 'w', host: 'box', ttl_seconds: 30 });
+      await store.recordProcess(other!.run.id, { pid: 999_999, worker_started_at: 1, host: 'box' });
+      const wrongPid = await terminateRemoteProcess(bus, 'box', { pid: process.pid, started_at: startedAt, grace_seconds: 0, ...ask(other!.run.id) });
+      expect(wrongPid.signal).toBeNull();
+      expect(wrongPid.reason).toMatch(/^refused: pid \d+ is not the process run \d+ recorded on box$/);
     } finally {
       agent.close();
     }

@@ -4,6 +4,7 @@ import { ProcInspector } from '../../src/adapters/process/proc-inspector.js';
 import { ProcSignaller } from '../../src/adapters/process/signaller.js';
 import type { Run, Task } from '../../src/core/types.js';
 import { serveHostAgent } from '../../src/services/host-agent.js';
+import { storeSignalAudit } from '../../src/services/signal-audit.js';
 import { Children, exited, IGNORES_SIGTERM, stdoutOf, waitFor } from '../process/children.js';
 import { bodyOf, startHarness } from './harness.js';
 import type { Harness } from './harness.js';
@@ -161,7 +162,14 @@ describe('terminate, reclaim and inspect on real processes', () => {
     expect(unreachable.body).toEqual({ run_id: run.id, alive: false, reason: 'host far-away unreachable', worker_origin: 'spawned' });
 
     // The "far-away" agent happens to live in this process, so it can reach the child.
-    const agent = serveHostAgent({ bus: h.bus, hostname: 'far-away', inspector: new ProcInspector(), signaller: new ProcSignaller() });
+    const agent = serveHostAgent({
+      bus: h.bus,
+      hostname: 'far-away',
+      inspector: new ProcInspector(),
+      signaller: new ProcSignaller(),
+      store: h.store,
+      audit: storeSignalAudit(h.store, () => undefined),
+    });
     try {
       const look = await h.api('GET', `/api/runs/${run.id}/inspect`);
       expect(look.body).toMatchObject({ run_id: run.id, alive: true, pid, host: 'far-away' });

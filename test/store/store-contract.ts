@@ -470,6 +470,37 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
         expect(listed.find((a) => a.run_id === named!.run.id)?.worker_origin).toBe('declared');
       });
 
+      it('writes signal_sent and signal_refused events on a run, ended or not, and on no unknown run', async () => {
+        await store.createTask({ title: 't' });
+        const c = await claimOne();
+        const seen: string[] = [];
+        const off = store.onCommit((rows) => seen.push(...rows.map((e) => e.kind)));
+        const ask = { run_id: c!.run.id, actor: 'reaper', reason: 'lease expired' };
+        await store.recordSignal({ ...ask, pid: 4242, signal: 'SIGTERM', group: true, sent: true, refusal: null });
+        await store.endRun(c!.run.id, { outcome: 'reclaimed' });
+        await store.recordSignal({ ...ask, pid: 4242, signal: 'SIGKILL', group: false, sent: false, refusal: 'refused: another user' });
+        off();
+        expect(seen).toEqual(['signal_sent', 'reclaimed', 'signal_refused']);
+        const events = (await store.listEvents({ run_id: c!.run.id })).filter((e) => e.kind.startsWith('signal_'));
+        expect(events.map((e) => [e.kind, e.task_id, e.board, e.payload])).toEqual([
+          ['signal_sent', c!.task.id, 'default', { pid: 4242, signal: 'SIGTERM', group: true, actor: 'reaper', reason: 'lease expired' }],
+          [
+            'signal_refused',
+            c!.task.id,
+            'default',
+            { pid: 4242, signal: 'SIGKILL', group: false, actor: 'reaper', reason: 'lease expired', refusal: 'refused: another user' },
+          ],
+        ]);
+        const before = await store.lastEventId();
+        await expectError(
+          store.recordSignal({ ...ask, run_id: 987_654, pid: 1, signal: 'SIGTERM', group: false, sent: true, refusal: null }),
+          NotFoundError,
+        );
+        await expectError(store.recordSignal({ ...ask, pid: 1, signal: 'TERM', group: false, sent: true, refusal: null }), InvalidInputError);
+        await expectError(store.recordSignal({ ...ask, pid: 1, signal: 'SIGTERM', group: false, sent: true, refusal: 'x' }), InvalidInputError);
+        expect(await store.lastEventId()).toBe(before);
+      });
+
       it('records the worker process of a live run only', async () => {
         await store.createTask({ title: 't' });
         const c = await claimOne();

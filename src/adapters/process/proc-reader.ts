@@ -1,8 +1,9 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isExited, parseBootTime, parseProcStat } from './proc-stat.js';
+import { isExited, parseBootTime, parseProcStat, parseStatusUid } from './proc-stat.js';
 import type { ProcStat } from './proc-stat.js';
+import type { SignallerSelf } from '../../core/signal-policy.js';
 
 export { START_TIME_TOLERANCE_SECONDS, startTimesMatch } from '../../core/process-identity.js';
 
@@ -126,9 +127,35 @@ export class ProcReader {
     return members;
   }
 
-  /** Our own process group, read fresh: it is the one group we must never signal. */
-  ownProcessGroup(): number {
-    const stat = parseProcStat(readFileSync(this.path('self', 'stat'), 'utf8'));
-    return stat.pgrp;
+  /** Real uid of pid, or null when it is gone. status is world-readable. */
+  async uidOf(pid: number): Promise<number | null> {
+    if (!isValidPid(pid)) return null;
+    try {
+      return parseStatusUid(await readFile(this.path(pid, 'status'), 'utf8'));
+    } catch (err) {
+      if (classifyProcError(err) === 'gone') return null;
+      throw err;
+    }
+  }
+
+  /**
+   * This process as the signal policy sees it, read fresh: its pid and group, and the ppid chain up to
+   * the namespace's root with each ancestor's group (a parent that dies reparents us, so nothing is cached).
+   */
+  async signallerSelf(uid: number): Promise<SignallerSelf> {
+    const own = await this.readStat(process.pid);
+    if (!own) throw new Error('cannot read our own /proc entry');
+    const ancestors: number[] = [];
+    const groups = new Set<number>([own.pgrp]);
+    let next = own.ppid;
+    // The chain ends at pid 0 (above init); the bound only guards against a malformed /proc.
+    while (next > 0 && ancestors.length < 4096 && !ancestors.includes(next)) {
+      ancestors.push(next);
+      const stat = await this.readStat(next);
+      if (!stat) break;
+      groups.add(stat.pgrp);
+      next = stat.ppid;
+    }
+    return { pid: process.pid, pgid: own.pgrp, ancestors, protectedGroups: [...groups], uid };
   }
 }

@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { decideSignal } from '../../core/signal-policy.js';
 import type {
   ProcessSignaller,
+  SignalAsk,
+  SignalAudit,
   SignalRefusal,
   SignalResult,
   TerminateResult,
@@ -13,39 +16,44 @@ export interface SignallerOptions extends ProcOptions {
   pollMs?: number;
   /** How long terminate waits after SIGKILL before it gives up (a process in uninterruptible sleep ignores it). */
   killWaitSeconds?: number;
+  /** Where every signal sent or refused is written (the store's signal events); nowhere without one. */
+  audit?: SignalAudit;
+  /** The uid the server spawns its workers as; by default its own, since it never switches users. */
+  uid?: number;
 }
 
 type Refused = { sent: false; reason: SignalRefusal };
+type Checked = { ok: true; group: boolean } | { ok: false; reason: SignalRefusal };
 
 /**
  * Signals processes through process.kill after confirming, right before each signal, that the pid
- * still belongs to the process that started at the expected time. A small window between that check
- * and kill(2) remains; Node exposes no pidfd to close it.
+ * still belongs to the process that started at the expected time and that the signal policy allows
+ * it. A small window between that check and kill(2) remains; Node exposes no pidfd to close it.
  */
 export class ProcSignaller implements ProcessSignaller {
   private readonly reader: ProcReader;
   private readonly pollMs: number;
   private readonly killWaitMs: number;
+  private readonly audit: SignalAudit | undefined;
+  private readonly uid: number;
 
   constructor(opts: SignallerOptions = {}) {
     this.reader = new ProcReader(opts);
     this.pollMs = opts.pollMs ?? 50;
     this.killWaitMs = (opts.killWaitSeconds ?? 10) * 1000;
+    this.audit = opts.audit;
+    this.uid = opts.uid ?? process.getuid?.() ?? -1;
   }
 
-  async signal(pid: number, expectedStartTime: number | null, signal: NodeJS.Signals): Promise<SignalResult> {
-    if (!isValidPid(pid)) return refused('process not found');
-    if (this.isOwn(pid)) return refused('refused: own process');
-    const live = await this.reader.live(pid);
-    if (!live) return refused('process not found');
-    if (expectedStartTime === null) return refused('no start time recorded');
-    if (!startTimesMatch(live.startTime, expectedStartTime)) return refused('pid reused by another process');
-    const leadsGroup = live.stat.pgrp === pid;
-    return this.send(pid, leadsGroup, signal);
+  async signal(pid: number, expectedStartTime: number | null, signal: NodeJS.Signals, ask: SignalAsk): Promise<SignalResult> {
+    const checked = await this.check(pid, expectedStartTime);
+    const result = checked.ok ? this.send(pid, checked.group, signal) : refused(checked.reason);
+    await this.note(ask, pid, signal, result.sent ? result.target === 'group' : false, result);
+    return result;
   }
 
-  async terminate(pid: number, expectedStartTime: number | null, graceSeconds: number): Promise<TerminateResult> {
-    const term = await this.signal(pid, expectedStartTime, 'SIGTERM');
+  async terminate(pid: number, expectedStartTime: number | null, graceSeconds: number, ask: SignalAsk): Promise<TerminateResult> {
+    const term = await this.signal(pid, expectedStartTime, 'SIGTERM', ask);
     if (!term.sent) return { terminated: false, signal: null, reason: term.reason };
     // signal() refuses a null start time, so from here on it is known.
     const startTime = expectedStartTime as number;
@@ -55,18 +63,32 @@ export class ProcSignaller implements ProcessSignaller {
     const graceMs = Number.isFinite(graceSeconds) ? Math.max(0, graceSeconds) * 1000 : 0;
     if (await this.waitUntil(gone, graceMs)) return { terminated: true, signal: 'SIGTERM' };
 
-    const kill = await this.forceKill(pid, startTime, group);
+    const kill = await this.forceKill(pid, startTime, group, ask);
     if (kill === 'gone') return { terminated: true, signal: 'SIGTERM' };
     if (kill !== 'sent') return { terminated: false, signal: 'SIGTERM', reason: kill };
     if (await this.waitUntil(gone, this.killWaitMs)) return { terminated: true, signal: 'SIGKILL' };
     return { terminated: false, signal: 'SIGKILL', reason: 'process still alive after SIGKILL' };
   }
 
-  private isOwn(pid: number): boolean {
-    return pid === process.pid || pid === this.reader.ownProcessGroup();
+  /** The policy first (it needs no start time), then the pid's identity. */
+  private async check(pid: number, expectedStartTime: number | null): Promise<Checked> {
+    const live = isValidPid(pid) ? await this.reader.live(pid) : null;
+    if (live === null && pid > 1) return { ok: false, reason: 'process not found' };
+    const self = await this.reader.signallerSelf(this.uid);
+    // pid ≤ 1 is refused by its number alone; nothing of it needs reading.
+    const uid = live === null ? self.uid : await this.reader.uidOf(pid);
+    if (uid === null) return { ok: false, reason: 'process not found' };
+    const decision = decideSignal({ pid, pgid: live?.stat.pgrp ?? pid, uid }, self);
+    if (!decision.allowed) return { ok: false, reason: decision.reason };
+    if (live === null) return { ok: false, reason: 'process not found' };
+    if (expectedStartTime === null) return { ok: false, reason: 'no start time recorded' };
+    if (!startTimesMatch(live.startTime, expectedStartTime)) return { ok: false, reason: 'pid reused by another process' };
+    return { ok: true, group: decision.target === 'group' };
   }
 
   private send(pid: number, group: boolean, signal: NodeJS.Signals): SignalResult {
+    // The last line of defence: kill(0), kill(-1) and kill(-0) reach whole sets of processes.
+    if (!isValidPid(pid) || pid <= 1) return refused('refused: pid 1 or lower');
     try {
       process.kill(group ? -pid : pid, signal);
       return { sent: true, target: group ? 'group' : 'process' };
@@ -75,6 +97,15 @@ export class ProcSignaller implements ProcessSignaller {
       if (code === 'ESRCH') return refused('process not found');
       if (code === 'EPERM') return refused('permission denied');
       throw err;
+    }
+  }
+
+  private async note(ask: SignalAsk, pid: number, signal: NodeJS.Signals, group: boolean, result: SignalResult): Promise<void> {
+    if (!this.audit) return;
+    try {
+      await this.audit.record({ ...ask, pid, signal, group, sent: result.sent, refusal: result.sent ? null : result.reason });
+    } catch {
+      // The audit logs its own failures; a stop must not fail because its record did.
     }
   }
 
@@ -93,19 +124,21 @@ export class ProcSignaller implements ProcessSignaller {
     return (await this.reader.liveGroupMembers(pid)).length === 0;
   }
 
-  private async forceKill(pid: number, startTime: number, group: boolean): Promise<'sent' | 'gone' | SignalRefusal> {
+  private async forceKill(pid: number, startTime: number, group: boolean, ask: SignalAsk): Promise<'sent' | 'gone' | SignalRefusal> {
     const live = await this.reader.live(pid);
     if (live) {
-      const result = await this.signal(pid, startTime, 'SIGKILL');
+      const result = await this.signal(pid, startTime, 'SIGKILL', ask);
       if (result.sent) return 'sent';
       return result.reason === 'process not found' || result.reason === 'pid reused by another process'
         ? 'gone'
         : result.reason;
     }
-    if (!group || this.isOwn(pid)) return 'gone';
-    // The leader has exited but members that ignored SIGTERM remain.
+    if (!group) return 'gone';
+    // The leader has exited but members that ignored SIGTERM remain. Its group id was checked against
+    // the policy when the group got its SIGTERM, and cannot have been reused while members live.
     if ((await this.reader.liveGroupMembers(pid)).length === 0) return 'gone';
     const result = this.send(pid, true, 'SIGKILL');
+    await this.note(ask, pid, 'SIGKILL', true, result);
     if (result.sent) return 'sent';
     return result.reason === 'process not found' ? 'gone' : result.reason;
   }

@@ -40,7 +40,8 @@ function killGroup(child: ChildProcess, exited: Promise<ChildExit>, graceSeconds
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  // Our own unreaped child leads its group (detached); a pid ≤ 1 would make kill(-pid) reach far more.
+  if (child.pid === undefined || child.pid <= 1 || child.exitCode !== null || child.signalCode !== null) return;
   try {
     process.kill(-child.pid, signal);
   } catch (err) {

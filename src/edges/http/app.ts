@@ -8,7 +8,8 @@ import { PerKeyLimit } from '../../core/per-key-limit.js';
 import type { Bus } from '../../ports/bus.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ProcessInspector, ProcessSignaller } from '../../ports/process-inspector.js';
+import type { ProcessInspector, ProcessSignaller, SignalAudit } from '../../ports/process-inspector.js';
+import { storeSignalAudit } from '../../services/signal-audit.js';
 import type { Store } from '../../ports/store.js';
 import type { Registry } from '../../services/registry.js';
 import { ClaimWaiters } from '../../services/claim-waiters.js';
@@ -74,6 +75,8 @@ export interface ApiDeps {
   signaller: ProcessSignaller;
   /** The previous reading of each process of this host, shared with the host agent; one of its own if not given. */
   sampler?: ProcessSampler;
+  /** Where signal refusals decided by run control are written; by default as events through the store. */
+  audit?: SignalAudit;
   hostname: string;
   /** The built dashboard served at `/`; defaults to the package's dist/dashboard. */
   dashboardDir?: string;
@@ -147,6 +150,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     runControl: createRunControl({
       store: deps.store,
       signaller: deps.signaller,
+      audit: deps.audit ?? storeSignalAudit(deps.store, (line) => app.log.error(line)),
       bus: deps.bus,
       hostname: deps.hostname,
       sampler: deps.sampler ?? new ProcessSampler(deps.inspector),

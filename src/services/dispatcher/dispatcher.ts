@@ -2,6 +2,7 @@ import { isProfileName } from '../../core/ids.js';
 import type { EventRow } from '../../core/types.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Store } from '../../ports/store.js';
+import { unrecordedSignals } from '../signal-audit.js';
 import { adoptLiveRuns } from './adopt.js';
 import { launchRun } from './launch.js';
 import type { LaunchDeps } from './launch.js';
@@ -55,6 +56,7 @@ export class Dispatcher {
     this.deps = {
       store: opts.store,
       signaller: opts.signaller,
+      audit: opts.audit ?? unrecordedSignals,
       inspector: opts.inspector,
       clock: opts.clock ?? systemClock,
       logDir: opts.logDir,

@@ -59,7 +59,18 @@ export async function launchRun(
     await deps.store.recordProcess(run.id, { pid, worker_started_at: startTime, host: deps.hostname });
   } catch (err) {
     // Stopped or closed between claim and spawn: this process must not work on a task no longer its own.
-    proc.killGroupUnchecked();
+    if (proc.killGroupUnchecked()) {
+      await deps.audit.record({
+        run_id: run.id,
+        actor: 'dispatcher',
+        reason: 'run stopped or closed before its process was recorded',
+        pid,
+        signal: 'SIGKILL',
+        group: true,
+        sent: true,
+        refusal: null,
+      });
+    }
     await exited;
     if (err instanceof ConflictError) {
       await deps.store.revokeRunTokens(run.id);

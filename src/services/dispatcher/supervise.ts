@@ -2,7 +2,7 @@ import { ConflictError, LeaseLostError } from '../../core/errors.js';
 import { isOverRuntime } from '../../core/lease.js';
 import type { Run } from '../../core/types.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ProcessSignaller } from '../../ports/process-inspector.js';
+import type { ProcessSignaller, SignalAsk, SignalAudit } from '../../ports/process-inspector.js';
 import type { EndRunInput, Store } from '../../ports/store.js';
 import { endRunForExit, exitCodeOf } from './exit-outcome.js';
 import type { ExitStatus } from './exit-outcome.js';
@@ -14,6 +14,7 @@ import type { WatchedProcess } from './watched-process.js';
 export interface SupervisorDeps {
   store: Store;
   signaller: ProcessSignaller;
+  audit: SignalAudit;
   clock: Clock;
   logDir: string;
   logMaxBytes: number;
@@ -25,6 +26,13 @@ export interface SupervisorDeps {
 
 /** Why the dispatcher itself kills a worker. */
 type StopReason = 'timeout' | 'lease_lost' | 'lingered' | 'shutdown';
+
+const STOP_WHY: Record<StopReason, string> = {
+  timeout: 'max runtime exceeded',
+  lease_lost: 'lease lost',
+  lingered: 'still running after it reported its outcome',
+  shutdown: 'dispatcher stopping',
+};
 
 /** Outcomes a worker reports itself; gave_up keeps the one it replaced as metadata.cause. */
 const SELF_REPORTED = new Set(['completed', 'failed', 'blocked']);
@@ -110,7 +118,9 @@ export class RunSupervisor {
     this.exitSeen = true;
     if (this.detached) return;
     // A known status means it was our own child, whose group id nobody else can hold yet.
-    if (status.kind !== 'unknown') killGroup(this.proc.pid);
+    if (status.kind !== 'unknown' && killGroup(this.proc.pid)) {
+      await this.recordGroupKill('members left behind by the exited worker');
+    }
     this.deps.emit({
       type: 'exited',
       run_id: this.runId,
@@ -178,8 +188,9 @@ export class RunSupervisor {
         this.proc.pid,
         this.proc.startTime,
         this.deps.terminateGraceSeconds,
+        this.ask(STOP_WHY[reason]),
       );
-      if (!result.terminated) this.proc.killGroupUnchecked();
+      if (!result.terminated && this.proc.killGroupUnchecked()) await this.recordGroupKill(`${STOP_WHY[reason]}; not stopped by terminate`);
     }
     const status = await this.proc.exited;
     if (reason === 'timeout') {
@@ -223,6 +234,15 @@ export class RunSupervisor {
       outcome: ended.run.outcome ?? input.outcome,
       error: ended.run.error,
     });
+  }
+
+  private ask(reason: string): SignalAsk {
+    return { run_id: this.runId, actor: 'dispatcher', reason };
+  }
+
+  /** A SIGKILL to our own child's group, sent without the signaller (see WatchedProcess.killGroupUnchecked). */
+  private async recordGroupKill(reason: string): Promise<void> {
+    await this.deps.audit.record({ ...this.ask(reason), pid: this.proc.pid, signal: 'SIGKILL', group: true, sent: true, refusal: null });
   }
 
   private rotateLog(): void {

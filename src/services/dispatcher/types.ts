@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
-import type { ProcessInspector, ProcessSignaller } from '../../ports/process-inspector.js';
+import type { ProcessInspector, ProcessSignaller, SignalAudit } from '../../ports/process-inspector.js';
 import type { Store } from '../../ports/store.js';
 
 /** The part of a configured profile the dispatcher uses (config key `profiles.<name>`). */
@@ -32,6 +32,8 @@ export type DispatcherEvent =
 export interface DispatcherOptions {
   store: Store;
   signaller: ProcessSignaller;
+  /** Where the signals the dispatcher sends to its own children's groups are written; the signaller writes its own. */
+  audit?: SignalAudit;
   inspector: ProcessInspector;
   hostname: string;
   profiles: Record<string, DispatchProfile>;

@@ -67,6 +67,8 @@ export function watchAdopted(inspector: ProcessInspector, pid: number, startTime
  * is about to be re-run. While any member lives the kernel keeps the group id from being reused.
  */
 export function killGroup(pgid: number): boolean {
+  // kill(-1) would reach every process we may signal, kill(-0) our own group.
+  if (!Number.isSafeInteger(pgid) || pgid <= 1) return false;
   try {
     process.kill(-pgid, 'SIGKILL');
     return true;

@@ -1,7 +1,8 @@
-import { validateProcessRecord } from '../../../core/run-input.js';
+import { validateProcessRecord, validateSignalRecord } from '../../../core/run-input.js';
 import type { ProcessRecord } from '../../../core/run-input.js';
 import { ConflictError, LeaseLostError, NotFoundError } from '../../../core/errors.js';
-import { endRunEventKind } from '../../../core/events.js';
+import { endRunEventKind, signalEvent } from '../../../core/events.js';
+import type { SignalRecord } from '../../../core/events.js';
 import { settleRun } from '../../../core/settle.js';
 import { assertFence, isOverRuntime } from '../../../core/lease.js';
 import {
@@ -317,4 +318,11 @@ export async function fastComplete(
   const found = await row<{ run: RunRow; task: TaskRow; events: unknown }>(db, COMPLETE_SQL, values);
   if (!found) return null;
   return { ended: { run: toRun(found.run), task: toTask(found.task) }, events: eventsFromJson(found.events) };
+}
+
+export async function recordSignal(ctx: WriteContext, rawRecord: SignalRecord): Promise<void> {
+  const record = validateSignalRecord(rawRecord);
+  const run = await selectRun(ctx.db, record.run_id);
+  if (!run) throw new NotFoundError(`run ${record.run_id} not found`);
+  emit(ctx, signalEvent(run, record));
 }

@@ -11,6 +11,7 @@ import { execute } from './sql.js';
 import type { ActiveRun, ApiToken, Comment, EventRow, Role, Run, Task, TaskStatus } from '../../../core/types.js';
 import { systemClock } from '../../../ports/clock.js';
 import type { Clock } from '../../../ports/clock.js';
+import type { SignalRecord } from '../../../core/events.js';
 import type {
   ClaimRequest,
   Claimed,
@@ -47,6 +48,7 @@ import {
   listRuns,
   reap,
   recordProcess,
+  recordSignal,
   requestStop,
   validateComplete,
   validateHeartbeat,
@@ -306,6 +308,10 @@ class PostgresStore implements Store {
 
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run> {
     return this.write((ctx) => recordProcess(ctx, runId, proc));
+  }
+
+  recordSignal(record: SignalRecord): Promise<void> {
+    return this.write((ctx) => recordSignal(ctx, record));
   }
 
   requestStop(runId: number, by: { actor?: string; reason?: string }): Promise<Run> {

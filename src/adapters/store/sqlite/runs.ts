@@ -1,7 +1,8 @@
 import { ConflictError, LeaseLostError } from '../../../core/errors.js';
-import { endRunEventKind } from '../../../core/events.js';
+import { endRunEventKind, signalEvent } from '../../../core/events.js';
+import type { SignalRecord } from '../../../core/events.js';
 import { assertFence, isOverRuntime } from '../../../core/lease.js';
-import { validateProcessRecord } from '../../../core/run-input.js';
+import { validateProcessRecord, validateSignalRecord } from '../../../core/run-input.js';
 import type { ProcessRecord } from '../../../core/run-input.js';
 import {
   validateClaimToken,
@@ -171,3 +172,8 @@ export function listRuns(ctx: ReadContext, taskId: string): Run[] {
   return ctx.q.all<RunRow>('SELECT * FROM runs WHERE task_id = ? ORDER BY id', taskId).map(toRun);
 }
 
+
+export function recordSignal(ctx: WriteContext, rawRecord: SignalRecord): void {
+  const record = validateSignalRecord(rawRecord);
+  emit(ctx, signalEvent(requireRun(ctx.q, record.run_id), record));
+}

@@ -4,6 +4,7 @@ import type { RunActivityCounts } from '../../../core/run-activity.js';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../../ports/clock.js';
 import type { Clock } from '../../../ports/clock.js';
+import type { SignalRecord } from '../../../core/events.js';
 import type {
   ClaimRequest,
   Claimed,
@@ -33,7 +34,7 @@ import { lastEventId, listEvents } from './events.js';
 import { migrate } from './migrations.js';
 import { isActiveRunsKey, listActiveRuns, renewedRows } from './active-runs.js';
 import type { ActiveRunValues } from '../shared/active-run.js';
-import { complete, endRun, heartbeat, listRuns, reap, recordProcess, requestStop } from './runs.js';
+import { complete, endRun, heartbeat, listRuns, reap, recordProcess, recordSignal, requestStop } from './runs.js';
 import { selectRun } from './run-queries.js';
 import { ReadCache } from './read-cache.js';
 import { Statements } from './statements.js';
@@ -214,6 +215,10 @@ class SqliteStore implements Store {
 
   recordProcess(runId: number, proc: { pid: number; worker_started_at: number | null; host?: string }): Promise<Run> {
     return this.write((ctx) => recordProcess(ctx, runId, proc));
+  }
+
+  recordSignal(record: SignalRecord): Promise<void> {
+    return this.write((ctx) => recordSignal(ctx, record));
   }
 
   requestStop(runId: number, by: { actor?: string; reason?: string }): Promise<Run> {
