@@ -4,7 +4,12 @@ import { BlockedError } from './errors.js';
 import type { ClaimInput, CompleteReport, WorkerTransport } from './transport.js';
 import type { TaskHandler } from './worker-types.js';
 
-export type RunVerdict = 'completed' | 'failed' | 'blocked' | 'lost';
+/**
+ * `lost`: the run was no longer ours (reclaimed, terminated, timed out). `abandoned`: the worker
+ * stopped the handler (stop grace over, SIGTERM) while it still held the lease; nothing is reported,
+ * and the run is left to the server, which requeues it once the lease lapses.
+ */
+export type RunVerdict = 'completed' | 'failed' | 'blocked' | 'lost' | 'abandoned';
 
 export interface RunTaskOptions {
   task: Task;
@@ -41,7 +46,12 @@ export async function runTask(opts: RunTaskOptions): Promise<RunTaskResult> {
   const beats = new LeaseKeeper(opts);
   const report = await callHandler(opts, (value, note) => beats.report(value, note));
   await beats.stop();
-  if (beats.lost) return { verdict: 'lost', askedNext: false, next: null, nothingReady: false };
+  // Once the slot's signal fired, whatever the handler returned or threw is no outcome: a handler
+  // that returns through `if (signal.aborted) return;` has not done its task.
+  if (beats.lost || controller.signal.aborted) {
+    const verdict = beats.lost || controller.signal.reason instanceof LeaseLostError ? 'lost' : 'abandoned';
+    return { verdict, askedNext: false, next: null, nothingReady: false };
+  }
   const nextInput = transport.completeAndClaim ? (opts.claimNext?.() ?? null) : null;
   const delivered = await deliver(transport, run, report, opts.onError, nextInput);
   const verdict = delivered.ok ? report.outcome : lostAfter(controller, run);

@@ -3,7 +3,11 @@ import type { Bus } from '../ports/bus.js';
 import type { WorkerTransport } from './transport.js';
 
 export interface TaskContext {
-  /** Aborts when the lease is lost (the run was reclaimed, terminated or timed out) or the worker stops. */
+  /**
+   * Aborts when the lease is lost (the run was reclaimed, terminated or timed out: this slot only) or
+   * the worker stops and the grace ran out. Once it has fired, nothing the handler returns or throws is
+   * reported: the task is not completed (nor failed) by an aborted handler.
+   */
   signal: AbortSignal;
   run: PublicRun;
   /** The run's fencing token, for handing to a child process that reports on its own. Keep it secret. */
@@ -38,7 +42,11 @@ export interface WorkerOptions {
   pollSeconds?: number;
   maxPollSeconds?: number;
   board?: string;
-  /** Stop gracefully on SIGTERM/SIGINT (a second signal aborts the handlers at once). */
+  /**
+   * Stop gracefully on SIGTERM/SIGINT: claim nothing more, let running handlers finish within
+   * stopGraceSeconds, then abort the rest (a second signal aborts them at once); aborted runs are
+   * left to the server, which requeues them when their lease lapses.
+   */
   handleSignals?: boolean;
   /** How long stop() lets in-flight handlers finish before it aborts their signals. */
   stopGraceSeconds?: number;
@@ -59,6 +67,8 @@ export interface WorkerStats {
   blocked: number;
   /** Runs whose lease was lost before they could report. */
   lost: number;
+  /** Runs whose handler was aborted by stop() (the grace ran out, a second SIGTERM): not reported, left to the server to requeue. */
+  abandoned: number;
   in_flight: number;
 }
 

@@ -22,7 +22,7 @@ export function createWorker(opts: WorkerOptions): Worker {
 }
 
 class WorkerLoop {
-  private readonly stats: WorkerStats = { claimed: 0, completed: 0, failed: 0, blocked: 0, lost: 0, in_flight: 0 };
+  private readonly stats: WorkerStats = { claimed: 0, completed: 0, failed: 0, blocked: 0, lost: 0, abandoned: 0, in_flight: 0 };
   private readonly inFlight = new Set<AbortController>();
   private readonly sleeper = new WakeableSleep();
   /** Aborts the claims that are waiting for a task when the worker stops. */

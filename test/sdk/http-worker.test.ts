@@ -163,8 +163,8 @@ describe('createWorker over HTTP', () => {
     expect(errors[0]).toMatch(/^health: .*nobody-knows is not in the registry/);
   });
 
-  it('stop() aborts a handler that outlives the grace', async () => {
-    await t.client.createTask({ title: 'stubborn', board: 'h-grace' });
+  it('stop() aborts a handler that outlives the grace, and what it throws then is not reported', async () => {
+    const task = await t.client.createTask({ title: 'stubborn', board: 'h-grace' });
     let reason: unknown;
     const w = worker(
       {
@@ -178,7 +178,11 @@ describe('createWorker over HTTP', () => {
     await waitFor(() => w.stats().in_flight === 1, 30_000, 'the handler to start');
     await w.stop({ graceSeconds: 0.1 });
     expect(reason).toBeInstanceOf(WorkerStoppedError);
-    expect(w.stats().failed).toBe(1);
+    expect(w.stats()).toMatchObject({ failed: 0, completed: 0, abandoned: 1 });
+    // Left to the server: the run is still open, and requeued once its lease lapses.
+    const detail = await t.client.getTask(task.id);
+    expect(detail.task.status).toBe('running');
+    expect(detail.runs[0]?.outcome).toBeNull();
   });
 
   it('the client reports API errors with status and detail', async () => {
