@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,19 +172,37 @@ describe('ProcInspector on a process of another user', () => {
   });
 });
 
-/** The inspector's own modules, as JavaScript, in a folder any user can read: how the checkout's permissions are set does not matter. */
+/**
+ * The inspector's own modules and every module they import, as JavaScript, in a folder any user can
+ * read, laid out as in src/: how the checkout's permissions are set does not matter.
+ */
 function inspectorForAnyUser(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pulseboard-nobody-'));
   chmodSync(dir, 0o755);
-  for (const name of ['proc-inspector', 'proc-reader', 'proc-stat']) {
-    const source = readFileSync(join(repoRoot, 'src/adapters/process', `${name}.ts`), 'utf8');
-    const { outputText } = ts.transpileModule(source, {
+  const processDir = join(dir, 'src/adapters/process');
+  const pending = ['src/adapters/process/proc-inspector.ts'];
+  const done = new Set<string>();
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (done.has(file)) continue;
+    done.add(file);
+    const { outputText } = ts.transpileModule(readFileSync(join(repoRoot, file), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
     });
-    writeFileSync(join(dir, `${name}.js`), outputText, { mode: 0o644 });
+    const target = join(dir, file.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+    writeFileSync(target, outputText, { mode: 0o644 });
+    // Type-only imports are gone after transpiling; what is left must be there at run time.
+    for (const [, spec] of outputText.matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) {
+      pending.push(join(dirname(file), `${spec}.ts`));
+    }
   }
-  copyFileSync(join(here, 'fixtures', 'inspect-pid.mjs'), join(dir, 'inspect-pid.mjs'));
-  chmodSync(join(dir, 'inspect-pid.mjs'), 0o644);
+  // mkdirSync's mode is cut by the umask; nobody must be able to enter every folder.
+  for (const file of done) {
+    for (let folder = dirname(join(dir, file)); folder !== dir; folder = dirname(folder)) chmodSync(folder, 0o755);
+  }
+  copyFileSync(join(here, 'fixtures', 'inspect-pid.mjs'), join(processDir, 'inspect-pid.mjs'));
+  chmodSync(join(processDir, 'inspect-pid.mjs'), 0o644);
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}', { mode: 0o644 });
   return dir;
 }
@@ -192,7 +210,7 @@ function inspectorForAnyUser(): string {
 async function inspectAsNobody(pid: number): Promise<ProcessSnapshot | null> {
   const dir = inspectorForAnyUser();
   try {
-    const child = children.spawn(process.execPath, [join(dir, 'inspect-pid.mjs'), String(pid)], {
+    const child = children.spawn(process.execPath, [join(dir, 'src/adapters/process/inspect-pid.mjs'), String(pid)], {
       uid: 65534,
       gid: 65534,
       cwd: dir,
