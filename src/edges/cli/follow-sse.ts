@@ -101,3 +101,17 @@ function detailOf(text: string, response: Response): string {
   }
   return text.slice(0, 200) || response.statusText || `HTTP ${response.status}`;
 }
+
+/** Runs a follow until it ends by itself or the user interrupts it (Ctrl-C, SIGTERM): both are a clean stop. */
+export async function untilInterrupted(follow: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await follow(stop.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

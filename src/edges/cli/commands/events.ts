@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { EventRow } from '../../../core/types.js';
 import { connect } from '../connection.js';
-import { followSse } from '../follow-sse.js';
+import { followSse, untilInterrupted } from '../follow-sse.js';
 import { examples } from '../help.js';
 import { formatTime, printJson, printTable } from '../output.js';
 import { parseNonNegative, parsePositiveInteger } from '../parse.js';
@@ -27,18 +27,14 @@ export function registerEventsCommand(program: Command): void {
       }
       for (const event of page.events) printEvent(event, opts.json ?? false);
       const last = page.events.at(-1)?.id ?? page.last_event_id;
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        await followSse({
+      await untilInterrupted((signal) =>
+        followSse({
           url: connection.url,
           token: connection.token,
           path: `/api/events${opts.board ? `?board=${encodeURIComponent(opts.board)}` : ''}`,
           lastEventId: String(last),
           reachedBefore: true,
-          signal: stop.signal,
+          signal,
           onMessage: (message) => {
             // Registry changes ride the same stream without an id; they are not part of the log.
             if (message.id === null || message.event === 'worker' || message.data === '') return;
@@ -46,11 +42,8 @@ export function registerEventsCommand(program: Command): void {
           },
           onReconnecting: (reason) => process.stderr.write(`pulseboard: event stream lost (${reason}); reconnecting…\n`),
           onReconnected: () => process.stderr.write('pulseboard: event stream back, nothing missed\n'),
-        });
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        }),
+      );
     });
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TerminateAnswer, TerminateBody } from '../../../sdk/api-types.js';
 import type { Connection } from '../connection.js';
-import { followSse } from '../follow-sse.js';
+import { followSse, untilInterrupted } from '../follow-sse.js';
 import { examples } from '../help.js';
 import { connect } from '../connection.js';
 import { formatTime, printFields, printJson } from '../output.js';
@@ -116,16 +116,12 @@ export function describeStop(answer: TerminateAnswer): string {
 
 /** A dropped stream is reopened where it stopped (Last-Event-ID = the lines seen). */
 async function followRunLog(connection: Connection, id: number, tail: number, json: boolean): Promise<void> {
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await followSse({
+  await untilInterrupted((signal) =>
+    followSse({
       url: connection.url,
       token: connection.token,
       path: `/api/runs/${id}/log/stream?tail=${tail}`,
-      signal: stop.signal,
+      signal,
       onMessage: (message) => {
         if (message.event === 'end') return 'stop';
         const line = JSON.parse(message.data) as string;
@@ -133,9 +129,6 @@ async function followRunLog(connection: Connection, id: number, tail: number, js
       },
       onReconnecting: (reason) => process.stderr.write(`pulseboard: log stream lost (${reason}); reconnecting…\n`),
       onReconnected: () => process.stderr.write('pulseboard: log stream back\n'),
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+    }),
+  );
 }
