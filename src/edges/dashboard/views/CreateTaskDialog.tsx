@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { createTask } from '../state/board.js';
 import type { NewTaskInput } from '../state/board.js';
+import { DialogFooter } from './DialogFooter.js';
 
 export function CreateTaskDialog({ board, onClose }: { board: string; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -68,19 +69,9 @@ export function CreateTaskDialog({ board, onClose }: { board: string; onClose: (
             <input name="max_attempts" type="number" min="1" step="1" />
           </label>
         </div>
-        {error && (
-          <p class="notice" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="dialog-actions">
-          <button type="button" onClick={() => ref.current?.close()}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            Create task
-          </button>
-        </div>
+        <DialogFooter error={error} busy={busy} tone="primary" onCancel={() => ref.current?.close()}>
+          Create task
+        </DialogFooter>
       </form>
     </dialog>
   );

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import type { ActiveRun, StopAnswer } from '../logic/types.js';
 import { runsRefresher } from '../state/active.js';
+import { DialogFooter } from './DialogFooter.js';
 
 type Then = 'requeue' | 'block' | 'archive';
 
@@ -77,20 +78,10 @@ export function TerminateDialog({ run, onClose }: { run: ActiveRun; onClose: () 
               <input type="number" min="0" max="3600" value={grace} onInput={(e) => setGrace((e.target as HTMLInputElement).value)} />
             </label>
           </div>
-          {error && (
-            <p class="notice" role="alert">
-              {error}
-            </p>
-          )}
-          <div class="dialog-actions">
-            <button type="button" onClick={() => ref.current?.close()}>
-              Cancel
-            </button>
-            <button type="submit" class="danger" disabled={busy}>
-              Terminate {run.worker}
-              {run.worker_pid === null ? '' : ` (pid ${run.worker_pid})`}
-            </button>
-          </div>
+          <DialogFooter error={error} busy={busy} tone="danger" onCancel={() => ref.current?.close()}>
+            Terminate {run.worker}
+            {run.worker_pid === null ? '' : ` (pid ${run.worker_pid})`}
+          </DialogFooter>
         </form>
       )}
     </dialog>
