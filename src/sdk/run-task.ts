@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { claimNeedsConfirming } from '../core/claim-freshness.js';
 import { LeaseLostError } from '../core/errors.js';
 import type { Json, Run, Task } from '../core/types.js';
 import { BlockedError } from './errors.js';
@@ -14,6 +16,8 @@ export type RunVerdict = 'completed' | 'failed' | 'blocked' | 'lost' | 'abandone
 export interface RunTaskOptions {
   task: Task;
   run: Run;
+  /** performance.now() when the claim that brought this run left the worker. */
+  askedAt: number;
   handler: TaskHandler;
   transport: WorkerTransport;
   heartbeatSeconds: number;
@@ -31,18 +35,24 @@ export interface RunTaskResult {
   /** True when claimNext gave a claim to send with the completion. */
   askedNext: boolean;
   /** The task claimed with the completion; null when none was ready, none was asked for, or the call failed. */
-  next: Claimed | null;
+  next: ClaimedAt | null;
   /** The claim went through and found no ready task: the worker waits before asking again. */
   nothingReady: boolean;
 }
 
 type Claimed = { task: Task; run: Run };
+/** A claimed run with the instant (performance.now()) its claim request left. */
+export type ClaimedAt = Claimed & { askedAt: number };
 
 const COMPLETE_RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
+/** Beats tried to confirm an old claim before the run is left to the server (its lease then lapses). */
+const CONFIRM_RETRY_DELAYS_MS = [200, 500, 1000];
 
 /** Runs one claimed task: heartbeats while the handler works, then reports its outcome. */
 export async function runTask(opts: RunTaskOptions): Promise<RunTaskResult> {
   const { run, transport, controller } = opts;
+  const confirmed = await confirmClaim(opts);
+  if (confirmed !== 'held') return { verdict: confirmed, askedNext: false, next: null, nothingReady: false };
   const beats = new LeaseKeeper(opts);
   const report = await callHandler(opts, (value, note) => beats.report(value, note));
   await beats.stop();
@@ -56,6 +66,33 @@ export async function runTask(opts: RunTaskOptions): Promise<RunTaskResult> {
   const delivered = await deliver(transport, run, report, opts.onError, nextInput);
   const verdict = delivered.ok ? report.outcome : lostAfter(controller, run);
   return { verdict, askedNext: nextInput !== null, next: delivered.next, nothingReady: delivered.claimed && !delivered.next };
+}
+
+/**
+ * 'held' once the lease is known to be this worker's: at once for a claim answered within half its
+ * lease, else after a beat that itself came back within half the lease (core/claim-freshness). A run
+ * the server no longer gives this worker is 'lost' without its handler ever starting.
+ */
+async function confirmClaim(opts: RunTaskOptions): Promise<'held' | 'lost' | 'abandoned'> {
+  const { run, controller } = opts;
+  let askedAt = opts.askedAt;
+  for (let attempt = 0; claimNeedsConfirming(performance.now() - askedAt, run.lease_ttl_seconds); attempt++) {
+    if (controller.signal.aborted) return controller.signal.reason instanceof LeaseLostError ? 'lost' : 'abandoned';
+    askedAt = performance.now();
+    try {
+      await opts.transport.heartbeat(run);
+    } catch (err) {
+      if (err instanceof LeaseLostError) {
+        controller.abort(err);
+        return 'lost';
+      }
+      opts.onError(err, `confirm run ${run.id}`);
+      const delay = CONFIRM_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) return 'abandoned';
+      await sleep(delay);
+    }
+  }
+  return 'held';
 }
 
 function lostAfter(controller: AbortController, run: Run): RunVerdict {
@@ -94,11 +131,13 @@ async function deliver(
   report: CompleteReport,
   onError: (error: unknown, where: string) => void,
   nextInput: ClaimInput | null,
-): Promise<{ ok: boolean; claimed: boolean; next: Claimed | null }> {
+): Promise<{ ok: boolean; claimed: boolean; next: ClaimedAt | null }> {
   for (let attempt = 0; ; attempt++) {
     try {
       if (attempt === 0 && nextInput && transport.completeAndClaim) {
-        return { ok: true, claimed: true, next: await transport.completeAndClaim(run, report, nextInput) };
+        const askedAt = performance.now();
+        const next = await transport.completeAndClaim(run, report, nextInput);
+        return { ok: true, claimed: true, next: next && { ...next, askedAt } };
       }
       await transport.complete(run, report);
       return { ok: true, claimed: false, next: null };

@@ -2,10 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { startHeartbeat } from '../services/heartbeat-publisher.js';
 import { controlSubject } from '../core/subjects.js';
 import type { Subscription } from '../ports/bus.js';
-import type { Run, Task } from '../core/types.js';
 import { WorkerStoppedError } from './errors.js';
 import { runTask } from './run-task.js';
-import type { RunTaskResult } from './run-task.js';
+import type { ClaimedAt, RunTaskResult } from './run-task.js';
 import type { ClaimInput, ClaimWait } from './transport.js';
 import { Backoff, WakeableSleep } from './polling.js';
 import type { Worker, WorkerOptions, WorkerStats } from './worker-types.js';
@@ -86,7 +85,7 @@ class WorkerLoop {
     const backoff = new Backoff(pollMs, Math.max(pollMs, (this.opts.maxPollSeconds ?? 5) * 1000));
     // A task claimed together with the previous completion, run next even if stop() came meanwhile
     // (like a task claimed just as stop() was called).
-    let claimed: { task: Task; run: Run } | null = null;
+    let claimed: ClaimedAt | null = null;
     // That fused claim found nothing ready: wait like after an empty claim before asking again
     // (a claim that can wait does its waiting itself).
     let idle = false;
@@ -105,7 +104,8 @@ class WorkerLoop {
         let failed = false;
         const askedAt = performance.now();
         try {
-          claimed = await this.opts.transport.claim(this.claimInput(), wait ?? undefined);
+          const answer = await this.opts.transport.claim(this.claimInput(), wait ?? undefined);
+          claimed = answer && { ...answer, askedAt };
         } catch (err) {
           // A waiting claim cut short by stop() is no trouble.
           if (!this.stopping) this.onError(err, 'claim');
@@ -125,7 +125,7 @@ class WorkerLoop {
       }
       backoff.reset();
       this.stats.claimed++;
-      const result = await this.handle(claimed.task, claimed.run);
+      const result = await this.handle(claimed);
       // A reservation made for the fused claim that brought nothing back is given back.
       if (result.askedNext && !result.next) this.started--;
       claimed = result.next;
@@ -161,7 +161,7 @@ class WorkerLoop {
     return this.claimInput();
   }
 
-  private async handle(task: Task, run: Run): Promise<RunTaskResult> {
+  private async handle({ task, run, askedAt }: ClaimedAt): Promise<RunTaskResult> {
     const controller = new AbortController();
     this.inFlight.add(controller);
     // A task claimed just as stop() was called still gets the grace, then the abort.
@@ -169,6 +169,7 @@ class WorkerLoop {
       const result = await runTask({
         task,
         run,
+        askedAt,
         handler: this.opts.handler,
         transport: this.opts.transport,
         heartbeatSeconds: this.heartbeatSeconds,
