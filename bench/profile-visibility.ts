@@ -3,10 +3,11 @@
  * runs) with the V8 profiler on for each phase alone, so each missed target gets its own profile.
  * Read one with `npx tsx bench/cpuprofile-top.ts <outDir>/<phase>.cpuprofile`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
+import { spawn } from 'node:child_process';
 import { localHostName, readProcessStartTime } from '../src/adapters/process/proc-inspector.js';
 import { startBenchServer } from './pulseboard-server.js';
 import { seedRuns } from './sections/seed-sqlite.js';
@@ -14,18 +15,22 @@ import { getLatency } from './sections/http-latency.js';
 import { JsonLineChild } from './children/spawn.js';
 
 const outDir = process.argv[2] ?? mkdtempSync(path.join(os.tmpdir(), 'pulseboard-profiles-'));
+mkdirSync(outDir, { recursive: true });
 const names = Array.from({ length: 100 }, (_, i) => `bench-${i}`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-prof-'));
 const server = await startBenchServer({ dir, config: { workers: names } });
 const session = new Session();
+// A real process behind each live run (as in the benchmark's visibility section), so the inspect
+// phases read a thousand /proc entries rather than one.
+const workers = Array.from({ length: 1000 }, () => spawn('sleep', ['3600'], { stdio: 'ignore' }));
 try {
-  seedRuns({
+  const seed = seedRuns({
     dbPath: path.join(server.home, 'pulseboard.db'),
     board: 'default',
     liveRuns: 1000,
     endedRuns: 1_000_000,
     doneTasks: 1000,
-    workers: [{ pid: process.pid, startedAt: readProcessStartTime(process.pid) }],
+    workers: workers.map((w) => ({ pid: w.pid as number, startedAt: readProcessStartTime(w.pid as number) })),
     host: localHostName(),
   });
   session.connect();
@@ -39,6 +44,9 @@ try {
   };
   await phase('active', () => getLatency(`${server.url}/api/workers/active`, server.token, 200));
   await phase('board', () => getLatency(`${server.url}/api/board`, server.token, 60));
+  await phase('inspect', () => getLatency(`${server.url}/api/runs/${seed.liveRunIds[0]}/inspect`, server.token, 200));
+  await phase('inspect-many', () => getLatency(`${server.url}/api/runs/inspect`, server.token, 100, { run_ids: seed.liveRunIds }));
+  await phase('active-inspect', () => getLatency(`${server.url}/api/workers/active?inspect=1`, server.token, 100));
   await phase('heartbeats', async () => {
     const clients = [0, 1].map(() => new JsonLineChild('./heartbeat-client.ts', [server.url, server.token, '6', '16', names.join(',')]));
     try {
@@ -49,6 +57,7 @@ try {
   });
   console.log(`profiles in ${outDir}`);
 } finally {
+  for (const w of workers) w.kill();
   session.disconnect();
   await server.close();
   rmSync(dir, { recursive: true, force: true });

@@ -116,6 +116,7 @@ export async function startPulseboard(opts: StartOptions = {}): Promise<Pulseboa
     stoppers.push(() => ownHealth.stop());
 
     const inspector = new ProcInspector();
+    stoppers.push(() => inspector.close());
     // Every signal sent or refused, by any part below, is an event on its run.
     const audit = storeSignalAudit(store, log);
     const signaller = new ProcSignaller({ audit });

@@ -53,6 +53,7 @@ export interface ProcessReading {
   memory_rss_bytes: number;
   memory_vms_bytes: number;
   num_threads: number;
+  /** null when the fd table is not ours to read, or when the caller did not ask (fds: false). */
   num_fds: number | null;
   status: ProcessStatus;
   /** null when the caller did not ask for it (it already knows it: a process's command line stays). */
@@ -78,8 +79,12 @@ export interface ProcessInspector {
    * the caller confirm it is still the process it expects.
    */
   inspect(pid: number, opts?: { sampleMs?: number }): Promise<ProcessSnapshot | null>;
-  /** A reading of each pid now, in order, null for one that is gone (zombies included). */
-  readMany(requests: readonly { pid: number; cmdline: boolean }[]): Promise<(ProcessReading | null)[]>;
+  /**
+   * A reading of each pid now, in order, null for one that is gone (zombies included). cmdline and
+   * fds say whether to read the command line and count the fd table too: the costliest parts of a
+   * reading, which a caller reading the same processes every few seconds need not repeat each time.
+   */
+  readMany(requests: readonly { pid: number; cmdline: boolean; fds: boolean }[]): Promise<(ProcessReading | null)[]>;
 }
 
 export type SignalRefusal =

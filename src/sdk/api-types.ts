@@ -96,6 +96,8 @@ export type InspectAnswer =
       memory_vms_bytes: number;
       num_threads: number;
       num_fds: number | null;
+      /** When num_fds was counted (epoch seconds): the fd table is counted every 5 to 10 s, the rest on every request. */
+      num_fds_read_at?: number;
       status: string;
       create_time: number;
       /** Only for a process the server spawned: a declared pid's command line may hold another program's secrets. */

@@ -15,7 +15,11 @@ import type { Store } from '../ports/store.js';
 
 /** What a look at a run's process found: its live figures, or why there is nothing to look at. */
 export type ProcessLook =
-  | ({ alive: true } & Omit<ProcessSnapshot, 'uid' | 'error' | 'cmdline'> & { cmdline?: string[] })
+  | ({ alive: true } & Omit<ProcessSnapshot, 'uid' | 'error' | 'cmdline'> & {
+      cmdline?: string[];
+      /** When num_fds was counted (epoch seconds): the fd table is counted less often than the rest is read. */
+      num_fds_read_at?: number;
+    })
   | { alive: false; reason: string };
 
 export interface InspectRequest {

@@ -13,6 +13,9 @@ interface Sample {
   cmdline: string[];
   /** Wall clock (ms) of the reading. */
   at: number;
+  numFds: number | null;
+  /** Wall clock (ms) when numFds was counted. */
+  fdsAt: number;
 }
 
 function keyOf(pid: number, startedAt: number): string {
@@ -22,6 +25,17 @@ function keyOf(pid: number, startedAt: number): string {
 /** Samples older than this are forgotten: a pid nobody looks at any more costs no memory. */
 const FORGET_AFTER_MS = 5 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
+/**
+ * A process's fd table is counted again once its count is this old, plus a part of it that depends on
+ * the pid: counting means listing the table (as much as all the rest of a reading), while a count
+ * seconds old still shows a leak. The part by pid spreads the recounts of processes first read
+ * together over several batches instead of making every few batches as slow as a first one.
+ */
+const FD_COUNT_AGE_MS = 5_000;
+
+function fdCountDue(pid: number, sample: Sample | undefined, at: number): boolean {
+  return sample === undefined || at - sample.fdsAt >= FD_COUNT_AGE_MS + ((pid * 7919) % FD_COUNT_AGE_MS);
+}
 
 /**
  * Live figures of processes of this host without a sampling wait: CPU % is the CPU time used since
@@ -41,12 +55,15 @@ export class ProcessSampler {
   }
 
   async look(requests: readonly LookRequest[]): Promise<ProcessLook[]> {
+    const before = this.nowMs();
     // A process's command line does not change: read once per process, then kept with its sample.
-    const readings = await this.inspector.readMany(
-      requests.map((r) => ({ pid: r.pid, cmdline: r.started_at === null || !this.samples.has(keyOf(r.pid, r.started_at)) })),
-    );
+    const asks = requests.map((r) => {
+      const sample = r.started_at === null ? undefined : this.samples.get(keyOf(r.pid, r.started_at));
+      return { pid: r.pid, cmdline: sample === undefined, fds: fdCountDue(r.pid, sample, before) };
+    });
+    const readings = await this.inspector.readMany(asks);
     const at = this.nowMs();
-    const looks = requests.map((request, i) => this.toLook(request, readings[i] ?? null, at));
+    const looks = requests.map((request, i) => this.toLook(request, readings[i] ?? null, (asks[i] as { fds: boolean }).fds, at));
     if (at - this.lastSweep > SWEEP_EVERY_MS) this.sweep(at);
     return looks;
   }
@@ -56,7 +73,7 @@ export class ProcessSampler {
     return this.samples.size;
   }
 
-  private toLook(request: LookRequest, reading: ProcessReading | null, at: number): ProcessLook {
+  private toLook(request: LookRequest, reading: ProcessReading | null, countedFds: boolean, at: number): ProcessLook {
     if (!reading) return { alive: false, reason: 'process not found' };
     if (request.started_at !== null && !startTimesMatch(reading.create_time, request.started_at)) {
       return { alive: false, reason: 'pid reused by another process' };
@@ -65,7 +82,11 @@ export class ProcessSampler {
     const key = keyOf(reading.pid, request.started_at ?? reading.create_time);
     const previous = this.samples.get(key);
     const cmdline = reading.cmdline ?? previous?.cmdline ?? [];
-    this.samples.set(key, { cpuSeconds: reading.cpu_seconds, cmdline, at });
+    // Not counted this time only when a previous count of this very process exists.
+    const fresh = countedFds || previous === undefined;
+    const numFds = fresh ? reading.num_fds : previous.numFds;
+    const fdsAt = fresh ? at : previous.fdsAt;
+    this.samples.set(key, { cpuSeconds: reading.cpu_seconds, cmdline, at, numFds, fdsAt });
     const cpuPercent = previous && at > previous.at
       ? ((reading.cpu_seconds - previous.cpuSeconds) / ((at - previous.at) / 1000)) * 100
       : (reading.cpu_seconds / Math.max(0.01, at / 1000 - reading.create_time)) * 100;
@@ -77,7 +98,8 @@ export class ProcessSampler {
       memory_rss_bytes: reading.memory_rss_bytes,
       memory_vms_bytes: reading.memory_vms_bytes,
       num_threads: reading.num_threads,
-      num_fds: reading.num_fds,
+      num_fds: numFds,
+      num_fds_read_at: Math.round(fdsAt) / 1000,
       status: reading.status,
       cmdline,
     };

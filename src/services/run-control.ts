@@ -144,7 +144,11 @@ export function createRunControl(deps: RunControlDeps): RunControl {
   /** Every process, grouped by host: this host read in one pass, each other host asked once. */
   async function lookAll(targets: readonly InspectTarget[]): Promise<Map<InspectTarget, ProcessLook>> {
     const byHost = new Map<string, InspectTarget[]>();
-    for (const target of targets) byHost.set(target.host, [...(byHost.get(target.host) ?? []), target]);
+    for (const target of targets) {
+      const group = byHost.get(target.host);
+      if (group) group.push(target);
+      else byHost.set(target.host, [target]);
+    }
     const looks = new Map<InspectTarget, ProcessLook>();
     await Promise.all(
       [...byHost].map(async ([host, group]) => {

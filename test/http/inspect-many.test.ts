@@ -14,7 +14,7 @@ const HALF_BUSY = ['node', '-e', 'setInterval(() => { const end = Date.now() + 5
 /** The real /proc inspector, counting how many batches of pids the agent was asked to read. */
 class CountingInspector extends ProcInspector {
   readonly batches: number[] = [];
-  override readMany(requests: readonly { pid: number; cmdline: boolean }[]) {
+  override readMany(requests: readonly { pid: number; cmdline: boolean; fds: boolean }[]) {
     this.batches.push(requests.length);
     return super.readMany(requests);
   }

@@ -31,6 +31,33 @@ describe('ProcessSampler: CPU % from the previous reading, as top computes it', 
     expect(sampler.size).toBe(1);
   });
 
+  it('the fd table is counted again only once its count is 5 to 10 s old, and the answer says when it was counted', async () => {
+    const OPENS_ON_INPUT = "process.stdin.once('data', () => { for (let i = 0; i < 20; i++) require('fs').openSync('/dev/null', 'r'); console.log('opened'); }); console.log('ready')";
+    const child = children.spawn('node', ['-e', OPENS_ON_INPUT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const out = stdoutOf(child);
+    await out.waitFor('ready');
+    const startedAt = readProcessStartTime(child.pid);
+    let offsetMs = 0;
+    const sampler = new ProcessSampler(new ProcInspector(), () => Date.now() + offsetMs);
+    const look = async () => {
+      const [answer] = await sampler.look([{ pid: child.pid, started_at: startedAt }]);
+      if (!answer?.alive) throw new Error('expected alive');
+      return answer;
+    };
+    const first = await look();
+    expect(first.num_fds).toBeGreaterThan(0);
+    child.stdin?.write('open\n');
+    await out.waitFor('opened');
+    offsetMs = 4_000;
+    const soon = await look();
+    expect(soon.num_fds).toBe(first.num_fds);
+    expect(soon.num_fds_read_at).toBe(first.num_fds_read_at);
+    offsetMs = 10_000;
+    const later = await look();
+    expect(later.num_fds).toBeGreaterThanOrEqual((first.num_fds as number) + 20);
+    expect(later.num_fds_read_at).toBeGreaterThan((first.num_fds_read_at as number) + 9);
+  });
+
   it('a recorded start time that differs means another process: no figures, no history', async () => {
     const child = children.spawn('sleep', ['30']);
     const startedAt = readProcessStartTime(child.pid) as number;

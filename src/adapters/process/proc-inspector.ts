@@ -7,6 +7,7 @@ import { classifyProcError, ProcReader, startTimesMatch } from './proc-reader.js
 import type { ProcOptions, ProcReadFailure } from './proc-reader.js';
 import { isExited, parseCmdline, parseStatusUid, statusWord } from './proc-stat.js';
 import type { ProcStat } from './proc-stat.js';
+import { StatHandles } from './stat-handles.js';
 
 export const DEFAULT_CPU_SAMPLE_MS = 100;
 
@@ -43,9 +44,17 @@ function attemptSync<T>(read: () => T): T | ProcReadFailure {
 /** Reads a process's state from Linux procfs. */
 export class ProcInspector implements ProcessInspector {
   private readonly reader: ProcReader;
+  /** For readMany only: the same processes are read again every few seconds. */
+  private readonly statHandles: StatHandles;
 
   constructor(opts: ProcOptions = {}) {
     this.reader = new ProcReader(opts);
+    this.statHandles = new StatHandles((pid) => this.reader.path(pid, 'stat'));
+  }
+
+  /** Closes the descriptors readMany keeps; a later readMany opens them again. */
+  close(): void {
+    this.statHandles.close();
   }
 
   /**
@@ -105,20 +114,21 @@ export class ProcInspector implements ProcessInspector {
 
   /**
    * Read synchronously: procfs answers from kernel memory in microseconds, and a thousand readings
-   * through the thread pool (three files each) cost several times the reads themselves.
+   * through the thread pool (three files each) cost several times the reads themselves. Each stat is
+   * read through a descriptor kept from the previous batch (StatHandles).
    */
-  async readMany(requests: readonly { pid: number; cmdline: boolean }[]): Promise<(ProcessReading | null)[]> {
+  async readMany(requests: readonly { pid: number; cmdline: boolean; fds: boolean }[]): Promise<(ProcessReading | null)[]> {
     // One boot time for the batch: every start time in it is then computed alike.
     const bootTime = this.reader.bootTimeSync();
-    return requests.map((request) => this.readSync(request.pid, { bootTime, cmdline: request.cmdline }));
+    return requests.map((request) => this.readOne(request, bootTime));
   }
 
-  readSync(pid: number, opts: { bootTime?: number; cmdline?: boolean } = {}): ProcessReading | null {
-    const stat = this.reader.readStatSync(pid);
-    if (!stat || isExited(stat)) return null;
-    const bootTime = opts.bootTime ?? this.reader.bootTimeSync();
-    const fds = attemptSync(() => readdirSync(this.reader.path(pid, 'fd')).length);
-    const cmdline = opts.cmdline === false ? null : attemptSync(() => parseCmdline(readFileSync(this.reader.path(pid, 'cmdline'), 'utf8')));
+  private readOne(request: { pid: number; cmdline: boolean; fds: boolean }, bootTime: number): ProcessReading | null {
+    const { pid } = request;
+    const stat = this.statHandles.read(pid);
+    if (!stat) return null;
+    const fds = request.fds ? attemptSync(() => readdirSync(this.reader.path(pid, 'fd')).length) : null;
+    const cmdline = request.cmdline ? attemptSync(() => parseCmdline(readFileSync(this.reader.path(pid, 'cmdline'), 'utf8'))) : null;
     if (fds === 'gone' || cmdline === 'gone') return null;
     return {
       pid,

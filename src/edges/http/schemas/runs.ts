@@ -145,6 +145,9 @@ export const InspectResponse = Type.Object({
   memory_vms_bytes: Type.Optional(Type.Number()),
   num_threads: Type.Optional(Type.Integer()),
   num_fds: Type.Optional(Nullable(Type.Integer())),
+  num_fds_read_at: Type.Optional(
+    Type.Number({ description: 'when num_fds was counted (epoch seconds): the fd table is counted every 5 to 10 s, the other figures on every request' }),
+  ),
   status: Type.Optional(Type.String()),
   create_time: Type.Optional(Type.Number()),
   cmdline: Type.Optional(Type.Array(Type.String())),
