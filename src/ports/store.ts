@@ -83,8 +83,8 @@ export interface Store {
   getRun(id: number): Promise<Run | null>;
   listRuns(taskId: string): Promise<Run[]>;
   /**
-   * All live runs (one query), newest first, with the state column computed by the core. The answer
-   * may be the very array of an earlier call when nothing in it changed: read it, never mutate it.
+   * All live runs (one query), newest first, with the state column computed by the core, as fresh
+   * objects on every call (services/active-run-view.ts memoises them for the edges).
    */
   listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]>;
 

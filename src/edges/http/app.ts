@@ -9,6 +9,7 @@ import type { Bus } from '../../ports/bus.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector, ProcessSignaller, SignalAudit } from '../../ports/process-inspector.js';
+import { ActiveRunView } from '../../services/active-run-view.js';
 import { storeSignalAudit } from '../../services/signal-audit.js';
 import type { Store } from '../../ports/store.js';
 import type { Registry } from '../../services/registry.js';
@@ -156,6 +157,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       sampler: deps.sampler ?? new ProcessSampler(deps.inspector),
       progressTimeoutSeconds: deps.settings.progress_timeout_seconds,
     }),
+    activeRuns: new ActiveRunView(deps.store),
     workerControl: createWorkerControl(deps.bus, { clock }),
     metrics,
     feed,

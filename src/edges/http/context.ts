@@ -3,6 +3,7 @@ import type { Bus } from '../../ports/bus.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector } from '../../ports/process-inspector.js';
 import type { Store } from '../../ports/store.js';
+import type { ActiveRunView } from '../../services/active-run-view.js';
 import type { ClaimWaiters } from '../../services/claim-waiters.js';
 import type { Registry } from '../../services/registry.js';
 import type { RunControl } from '../../services/run-control.js';
@@ -36,6 +37,8 @@ export interface ApiContext {
   hostname: string;
   settings: ApiSettings;
   runControl: RunControl;
+  /** The live-run listing and its JSON, memoised for this store (GET /api/workers/active). */
+  activeRuns: ActiveRunView;
   workerControl: WorkerControl;
   metrics: ApiMetrics;
   feed: EventFeed;

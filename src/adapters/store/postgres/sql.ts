@@ -25,12 +25,6 @@ export async function rows<T extends QueryResultRow>(db: Executor, text: string,
   return result.rows;
 }
 
-/** Runs one statement and returns its rows as arrays of column values, in the order of its select list. */
-export async function rowValues(db: Executor, text: string, values: unknown[] = []): Promise<unknown[][]> {
-  const result = await db.query<unknown[]>({ name: statementName(text), text, values, rowMode: 'array' });
-  return result.rows;
-}
-
 export async function row<T extends QueryResultRow>(db: Executor, text: string, values: unknown[] = []): Promise<T | undefined> {
   return (await rows<T>(db, text, values))[0];
 }

@@ -15,35 +15,37 @@ import type { Run } from '../../../core/types.js';
 import type { CompleteInput, EndRunInput, HeartbeatInput, ReapResult, RunEnded } from '../../../ports/store.js';
 import { toRun } from '../shared/rows.js';
 import type { RunRow } from '../shared/rows.js';
+import type { LeaseRenewal } from './active-runs.js';
 import { emit } from './context.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { finishRun, requireRun } from './run-queries.js';
 
 /**
  * The common heartbeat is one UPDATE guarded by id, token and liveness; only when it matches no row
- * is the run read, to tell the worker exactly why it lost the lease.
+ * is the run read, to tell the worker exactly why it lost the lease. Answers the fields the renewal
+ * wrote, as the UPDATE returns them (the store carries them into its cached listing rows).
  */
 export function heartbeat(
   ctx: WriteContext,
   rawRunId: number,
   rawToken: string,
   rawInput: HeartbeatInput | undefined,
-): { claim_expires: number } {
+): LeaseRenewal {
   const runId = validateRunId(rawRunId);
   const token = validateClaimToken(rawToken);
   const input = validateHeartbeatInput(rawInput);
   if (input.progress === undefined && input.note === undefined) {
-    const row = ctx.q.get<{ claim_expires: number }>(
+    const row = ctx.q.get<LeaseRenewal>(
       `UPDATE runs SET claim_expires = ? + lease_ttl_seconds, last_heartbeat_at = ?
        WHERE id = ? AND claim_token = ? AND ended_at IS NULL AND stop_requested_at IS NULL AND claim_expires >= ?
-       RETURNING claim_expires`,
+       RETURNING ${RENEWAL_COLUMNS}`,
       ctx.now,
       ctx.now,
       runId,
       token,
       ctx.now,
     );
-    if (row) return { claim_expires: row.claim_expires };
+    if (row) return row;
   }
   const run = requireRun(ctx.q, runId);
   assertFence(run, token, ctx.now);
@@ -51,15 +53,15 @@ export function heartbeat(
     throw new LeaseLostError(runId, 'lease could not be extended');
   }
   const metadata = input.progress === undefined ? run.metadata : { ...run.metadata, progress: input.progress };
-  const claimExpires = ctx.now + run.lease_ttl_seconds;
-  ctx.q.run(
-    'UPDATE runs SET claim_expires = ?, last_heartbeat_at = ?, last_progress_at = ?, metadata = ? WHERE id = ?',
-    claimExpires,
+  const renewal = ctx.q.get<LeaseRenewal>(
+    `UPDATE runs SET claim_expires = ? + lease_ttl_seconds, last_heartbeat_at = ?, last_progress_at = ?, metadata = ? WHERE id = ?
+     RETURNING ${RENEWAL_COLUMNS}`,
+    ctx.now,
     ctx.now,
     ctx.now,
     JSON.stringify(metadata),
     runId,
-  );
+  )!;
   emit(ctx, {
     board: run.board,
     task_id: run.task_id,
@@ -67,8 +69,10 @@ export function heartbeat(
     kind: 'progress',
     payload: { progress: input.progress, note: input.note },
   });
-  return { claim_expires: claimExpires };
+  return renewal;
 }
+
+const RENEWAL_COLUMNS = 'claim_expires, last_heartbeat_at, last_progress_at';
 
 export function complete(ctx: WriteContext, rawRunId: number, rawToken: string, rawInput: CompleteInput): RunEnded {
   const runId = validateRunId(rawRunId);

@@ -33,7 +33,7 @@ import type { ReadContext, WriteContext } from './context.js';
 import { lastEventId, listEvents } from './events.js';
 import { migrate } from './migrations.js';
 import { isActiveRunsKey, listActiveRuns, renewedRows } from './active-runs.js';
-import type { ActiveRunValues } from '../shared/active-run.js';
+import type { ActiveRunRow } from '../shared/active-run.js';
 import { complete, endRun, heartbeat, listRuns, reap, recordProcess, recordSignal, requestStop } from './runs.js';
 import { selectRun } from './run-queries.js';
 import { ReadCache } from './read-cache.js';
@@ -165,16 +165,12 @@ class SqliteStore implements Store {
   async heartbeat(runId: number, claimToken: string, input?: HeartbeatInput): Promise<{ claim_expires: number }> {
     const before = this.cache.mark();
     const progressed = input?.progress !== undefined || input?.note !== undefined;
-    let now = 0;
-    const beat = await this.write((ctx) => {
-      now = ctx.now;
-      return heartbeat(ctx, runId, claimToken, input);
-    });
+    const renewal = await this.write((ctx) => heartbeat(ctx, runId, claimToken, input));
     // A plain renewal updates the run's row; one with progress also writes its event row.
     this.cache.carry(before, progressed ? 2 : 1, (key, rows) =>
-      isActiveRunsKey(key) ? renewedRows(rows as ActiveRunValues[], runId, { claim_expires: beat.claim_expires, now, progressed }) : rows,
+      isActiveRunsKey(key) ? renewedRows(rows as ActiveRunRow[], runId, renewal) : rows,
     );
-    return beat;
+    return { claim_expires: renewal.claim_expires };
   }
 
   complete(runId: number, claimToken: string, input: CompleteInput): Promise<RunEnded> {

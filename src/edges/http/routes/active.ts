@@ -1,38 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import type { Static } from 'typebox';
 import type { ApiContext } from '../context.js';
-import type { ActiveRun } from '../../../core/types.js';
+import type { ActiveRunListing } from '../../../services/active-run-view.js';
 import { errorResponses } from '../schemas/common.js';
-import { ActiveQuery, ActiveRunsResponse } from '../schemas/runs.js';
+import { ActiveQuery, ActiveRunsResponse, InspectResponse } from '../schemas/runs.js';
 
 export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
-  // What the store answers again unchanged (the same array, or the same object for a run that did not
-  // change) is not serialized again: with a thousand live runs that JSON is most of a request's cost.
-  // The listing is kept as bytes, so a request copies them instead of building and encoding a string
-  // of several hundred kilobytes each time.
-  const listings = new WeakMap<readonly ActiveRun[], Buffer>();
-  const rows = new WeakMap<ActiveRun, string>();
-  const rowJson = (run: ActiveRun): string => {
-    let json = rows.get(run);
-    if (json === undefined) {
-      json = JSON.stringify(run);
-      rows.set(run, json);
-    }
-    return json;
-  };
-  const listingBytes = (workers: readonly ActiveRun[]): Buffer => {
-    let bytes = listings.get(workers);
-    if (bytes === undefined) {
-      bytes = Buffer.from(`{"workers":[${workers.map(rowJson).join(',')}]`);
-      listings.set(workers, bytes);
-    }
-    return bytes;
-  };
-  /** Each row's kept JSON with its process answer spliced in before the closing brace. */
-  const inspectedListing = async (workers: readonly ActiveRun[]): Promise<string> => {
-    const inspections = workers.length === 0 ? [] : await ctx.runControl.inspectRuns(workers.map((w) => w.run_id));
-    const rowsJson = workers.map((run, i) => `${rowJson(run).slice(0, -1)},"process":${JSON.stringify(inspections[i])}}`);
-    return `{"workers":[${rowsJson.join(',')}],"count":${workers.length},"checked_at":${JSON.stringify(ctx.clock.now())}}`;
-  };
   app.get(
     '/api/workers/active',
     {
@@ -44,16 +18,44 @@ export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
       },
     },
     async (request, reply) => {
-      const workers = await ctx.store.listActiveRuns({
+      const listing = await ctx.activeRuns.listing({
         board: request.query.board,
         progress_timeout_seconds: ctx.settings.progress_timeout_seconds,
       });
-      if (request.query.inspect === '1') return reply.type('application/json; charset=utf-8').send((await inspectedListing(workers)) as never);
-      const tail = Buffer.from(`,"count":${workers.length},"checked_at":${JSON.stringify(ctx.clock.now())}}`);
-      const body = Buffer.concat([listingBytes(workers), tail]);
-      // Already the JSON of ActiveRunsResponse: Fastify sends a Buffer as it is, past the serializer
-      // (hence the cast: the type provider expects the object).
-      return reply.type('application/json; charset=utf-8').send(body as never);
+      if (request.query.inspect !== '1') return sendActiveRunsResponse(reply, activeRunsResponseJson(listing, ctx.clock.now()));
+      const runs = listing.runs;
+      const inspections = runs.length === 0 ? [] : await ctx.runControl.inspectRuns(runs.map((run) => run.run_id));
+      // Each answer through the serializer of its own schema (compiled once, kept by Fastify).
+      const processJson = reply.compileSerializationSchema(INSPECT_RESPONSE);
+      const processes = inspections.map((answer) => processJson(answer));
+      return sendActiveRunsResponse(reply, activeRunsResponseJson(listing, ctx.clock.now(), processes));
     },
   );
 };
+
+/**
+ * The body of GET /api/workers/active, the ActiveRunsResponse of `listing` at `checkedAt`, put together
+ * from the JSON the view keeps of the listing and of each run instead of serialising a thousand rows
+ * again. With `processes` (each run's inspect answer as JSON, in order) each row gets its `process`.
+ * It must equal what the response schema's serializer makes of the same object:
+ * test/http/active-json.test.ts holds it to that.
+ */
+export function activeRunsResponseJson(listing: ActiveRunListing, checkedAt: number, processes?: readonly string[]): Buffer {
+  const tail = Buffer.from(`,"count":${listing.runs.length},"checked_at":${JSON.stringify(checkedAt)}}`);
+  if (processes === undefined) return Buffer.concat([WORKERS_HEAD, listing.json(), tail]);
+  // Each row's JSON with its process answer spliced in before the closing brace.
+  const rows = listing.runs.map((_, i) => `${listing.runJson(i).slice(0, -1)},"process":${processes[i]}}`);
+  return Buffer.concat([WORKERS_HEAD, Buffer.from(`[${rows.join(',')}]`), tail]);
+}
+
+const WORKERS_HEAD = Buffer.from('{"workers":');
+/** The schema as Fastify's serializer compiler takes it (a TypeBox object has no index signature). */
+const INSPECT_RESPONSE = InspectResponse as unknown as Record<string, unknown>;
+
+/**
+ * The one path that sends a response past its schema's serializer: Fastify sends a Buffer as it is.
+ * The cast is for the type provider, which expects the object the bytes already are.
+ */
+function sendActiveRunsResponse(reply: FastifyReply, body: Buffer): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(body as unknown as Static<typeof ActiveRunsResponse>);
+}
