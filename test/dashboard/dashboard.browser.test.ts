@@ -132,6 +132,57 @@ describe.skipIf(unavailable !== null)(`dashboard in headless Chromium${unavailab
     expect(Number(await row.locator('.cpu').textContent())).toBeGreaterThan(0);
   });
 
+  it("the drawer follows a live run's log as the worker writes it, with no event in between", async () => {
+    await view('executor');
+    await page.locator(`tr[data-pid="${spinPid}"] button:has-text("Log")`).click();
+    const log = page.locator('.drawer pre.log');
+    await log.waitFor();
+    await page.waitForSelector('.drawer :text("following")');
+    const lines = async () => ((await log.textContent()) ?? '').split('\n').filter((l) => l.startsWith('working')).length;
+    const before = await until(async () => ((await lines()) >= 1 ? lines() : null), 'a first log line');
+    // The spin worker prints a line a second and sends no progress: only the followed stream brings these.
+    await until(async () => (await lines()) >= before + 2, 'the log to grow in the drawer');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.drawer', { state: 'detached' });
+  });
+
+  it('dragging a running card to another column asks first, naming the worker and pid it would stop', async () => {
+    await view('board');
+    const card = page.locator(`section[data-column="running"] .card[data-task-id="${spinTask}"]`);
+    await card.waitFor();
+    const asked = new Promise<string>((resolve) => {
+      page.once('dialog', (dialog) => {
+        resolve(dialog.message());
+        void dialog.dismiss();
+      });
+    });
+    await card.dragTo(page.locator('section[data-column="blocked"]'));
+    const question = await asked;
+    expect(question).toContain(`pid ${spinPid}`);
+    expect(question).toContain('spin');
+    // Dismissed: nothing moved, the worker runs on.
+    await page.waitForTimeout(300);
+    expect(await card.count()).toBe(1);
+    expect(alive(spinPid)).toBe(true);
+  });
+
+  it('keys 1 to 4 switch views and / goes to the filter', async () => {
+    await view('executor');
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('2');
+    await page.waitForSelector('#board-title');
+    await page.keyboard.press('3');
+    await page.waitForSelector('#workers-title');
+    await page.keyboard.press('1');
+    await page.waitForSelector('#executor-title');
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Filter runs');
+    await page.keyboard.type(String(spinPid));
+    expect(await page.locator('tr.run-row').count()).toBe(1);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+  });
+
   it("a viewer's page has no action buttons", async () => {
     const viewerToken = (await pb.api<{ token: string }>('POST', '/api/tokens', { role: 'viewer', name: 'vic' })).body.token;
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

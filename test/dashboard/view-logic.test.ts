@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { INITIAL_LINK, linkLabel, reconnectDelayMs, reduceLink, settleResume } from '../../src/edges/dashboard/logic/connection.js';
 import { appendActivity, describeEvent, mergeStaleness } from '../../src/edges/dashboard/logic/events.js';
 import { formatBytes, formatDuration, formatLeft, formatPercent } from '../../src/edges/dashboard/logic/format.js';
+import { appendLines } from '../../src/edges/dashboard/logic/log-tail.js';
 import { createRefresher } from '../../src/edges/dashboard/logic/refresher.js';
 import { mergeWorkerRow, statusNow } from '../../src/edges/dashboard/logic/registry.js';
 import { addReading, countByState, EMPTY_FIGURES, filterRuns, NO_RUN_FILTER, shownState, sortRuns } from '../../src/edges/dashboard/logic/runs.js';
 import type { Figures } from '../../src/edges/dashboard/logic/runs.js';
-import { sparklinePoints } from '../../src/edges/dashboard/logic/sparkline.js';
+import { sparklineArea, sparklinePoints, sparklineSpan } from '../../src/edges/dashboard/logic/sparkline.js';
 import type { ActiveRun, EventRow, Inspection, RegistryRow } from '../../src/edges/dashboard/logic/types.js';
 
 const NOW = 1_800_000_000;
@@ -105,11 +106,36 @@ describe('live runs: state, sort, filter, history', () => {
     expect(dead.last).toMatchObject({ alive: false });
   });
 
+  it('an RSS sparkline spans its own range, at least the floor wide: steady is level in the middle, a leak fills the height', () => {
+    const scale = { width: 60, height: 16, windowSeconds: 60, now: NOW, base: 'own' as const, floor: 4 };
+    const ys = (values: number[]) => sparklinePoints(values, [NOW - 60, NOW - 30, NOW], scale).split(' ').map((p) => Number(p.split(',')[1]));
+    const steady = ys([100, 100, 100]);
+    expect(new Set(steady).size).toBe(1);
+    expect(steady[0]).toBeGreaterThan(4);
+    expect(steady[0]).toBeLessThan(12);
+    const leak = ys([100, 150, 200]);
+    expect((leak[0] as number) - (leak[2] as number)).toBeGreaterThan(10);
+    // A small move stays small: under the floor, it is a part of the height only.
+    const wobble = ys([100, 101, 100]);
+    expect(Math.abs((wobble[1] as number) - (wobble[0] as number))).toBeLessThan(4);
+    expect(sparklineArea('0,5 30,6 60,7', 16)).toBe('0,16 0,5 30,6 60,7 60,16');
+  });
+
   it('sparkline points run across the window, scaled to the peak', () => {
     const points = sparklinePoints([0, 50, 100], [NOW - 60, NOW - 30, NOW], { width: 60, height: 16, windowSeconds: 60, now: NOW, floor: 5 });
     expect(points).toBe('0,15.5 30,9.3 60,3');
     expect(sparklinePoints([], [], { width: 60, height: 16, windowSeconds: 60, now: NOW, floor: 5 })).toBe('');
     expect(sparklinePoints([1], [NOW], { width: 60, height: 16, windowSeconds: 60, now: NOW, floor: 5 }).split(' ')).toHaveLength(2);
+  });
+
+  it('a history shorter than the window spans the width by its own length, at least 10 s', () => {
+    const scale = { width: 60, height: 16, windowSeconds: 60, now: NOW, floor: 5 };
+    const xs = (at: number[]) => sparklinePoints(at.map(() => 1), at, scale).split(' ').map((p) => Number(p.split(',')[0]));
+    expect(xs([NOW - 20, NOW - 10, NOW])).toEqual([0, 30, 60]);
+    expect(xs([NOW - 4, NOW])).toEqual([36, 60]);
+    expect(xs([NOW - 120, NOW - 30, NOW])).toEqual([0, 30, 60]);
+    expect(sparklineSpan([NOW - 20], NOW, 60)).toBe(20);
+    expect(sparklineSpan([], NOW, 60)).toBe(60);
   });
 });
 
@@ -144,6 +170,14 @@ describe('events into state', () => {
   });
 });
 
+describe('the followed log', () => {
+  it('appends lines and keeps the last ones only', () => {
+    expect(appendLines(['a', 'b'], ['c'], 10)).toEqual(['a', 'b', 'c']);
+    expect(appendLines(['a', 'b'], ['c', 'd'], 3)).toEqual(['b', 'c', 'd']);
+    expect(appendLines([], [], 3)).toEqual([]);
+  });
+});
+
 describe('the live link', () => {
   it('live → reconnecting → live again, counting the events caught up on resume', () => {
     let link = reduceLink(INITIAL_LINK, { type: 'open', at: 1000 });
@@ -158,7 +192,11 @@ describe('the live link', () => {
     link = reduceLink(link, { type: 'events', lastId: 10, count: 1, at: 7000 });
     expect(link.caughtUp).toBe(4);
     expect(linkLabel(link, 7500)).toBe('live');
-    expect(linkLabel(link, 12_000)).toBe('live · updated 5s ago');
+    // The page reads something every 5 s while live: only a longer silence is shown.
+    expect(linkLabel(link, 12_000)).toBe('live');
+    expect(linkLabel(link, 19_000)).toBe('live · updated 12s ago');
+    // An answer to a request counts as hearing from the server, as an event does.
+    expect(linkLabel(reduceLink(link, { type: 'heard', at: 18_500 }), 19_000)).toBe('live');
     expect(linkLabel(reduceLink(link, { type: 'pause', at: 13_000 }), 13_000)).toBe('paused (tab hidden)');
   });
 

@@ -10,10 +10,16 @@ export class ApiError extends Error {
 }
 
 let onUnauthorized: () => void = () => undefined;
+let onAnswered: () => void = () => undefined;
 
 /** Called when the server says the session is gone (401), e.g. the token was revoked. */
 export function whenUnauthorized(handler: () => void): void {
   onUnauthorized = handler;
+}
+
+/** Called on every answer that came back, error or not: the server was heard from. */
+export function whenAnswered(handler: () => void): void {
+  onAnswered = handler;
 }
 
 export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
@@ -25,6 +31,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: 
     credentials: 'same-origin',
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
+  onAnswered();
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   const json: unknown = text ? safeJson(text) : undefined;

@@ -1,18 +1,20 @@
 import { render } from 'preact';
+import { whenAnswered } from './api.js';
 import { mergeStaleness } from './logic/events.js';
 import './styles.css';
 import { runsRefresher, startInspecting, stopInspecting } from './state/active.js';
 import { recordActivity } from './state/activity.js';
 import { boardName, boardRefresher } from './state/board.js';
 import { startTicking, stopTicking } from './state/clock.js';
-import { detailRefresher, openTaskId } from './state/drawer.js';
-import { connect, onEvents, onResume, onWorkerRows, pause, resume } from './state/live.js';
+import { detailRefresher, openTaskId, stopFollowing } from './state/drawer.js';
+import { connect, heard, onEvents, onResume, onWorkerRows, pause, resume } from './state/live.js';
 import { statsRefresher } from './state/overview.js';
 import { applyWorkerRows, readWorkers } from './state/registry.js';
 import { currentSession, loadSession, session, takeTokenFromAddress } from './state/session.js';
 import { App } from './views/App.js';
 
 const hadToken = takeTokenFromAddress();
+whenAnswered(heard);
 
 /** What each batch of events makes the page read again: only the parts that changed, each at most once a second. */
 onEvents((events, missed) => {
@@ -68,11 +70,13 @@ function onVisibility(): void {
     stopInspecting();
     stopTicking();
     stopRegistryReads();
+    stopFollowing();
   } else {
     startTicking();
     startInspecting();
     startRegistryReads();
     resume();
+    if (openTaskId.value !== null) detailRefresher.request();
   }
 }
 

@@ -6,7 +6,7 @@ export interface Link {
   status: LinkStatus;
   /** Id of the last event row received: where a reconnect resumes. */
   lastEventId: number | null;
-  /** Client clock (ms) of the last thing heard on the stream, event or keep-alive. */
+  /** Client clock (ms) of the last thing heard from the server: an event, or an answer to a request. */
   lastHeardAt: number | null;
   /** When the link was lost (ms), while it is. */
   lostAt: number | null;
@@ -61,6 +61,12 @@ export function reconnectDelayMs(failures: number): number {
   return Math.min(10_000, 250 * 2 ** Math.max(0, failures - 1));
 }
 
+/**
+ * While live, the page hears from the server at least every 5 s (the listing and the registry are read
+ * that often, besides events); only a longer silence is worth the words "updated N s ago".
+ */
+export const QUIET_AFTER_SECONDS = 10;
+
 /** The indicator's words. */
 export function linkLabel(link: Link, nowMs: number): string {
   switch (link.status) {
@@ -72,7 +78,7 @@ export function linkLabel(link: Link, nowMs: number): string {
       return `reconnecting… (lost ${Math.round((nowMs - (link.lostAt ?? nowMs)) / 1000)}s ago)`;
     case 'live': {
       const ago = link.lastHeardAt === null ? 0 : Math.max(0, Math.round((nowMs - link.lastHeardAt) / 1000));
-      return ago < 2 ? 'live' : `live · updated ${ago}s ago`;
+      return ago < QUIET_AFTER_SECONDS ? 'live' : `live · updated ${ago}s ago`;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { batch, signal } from '@preact/signals';
 import { api, ApiError } from '../api.js';
+import { appendLines } from '../logic/log-tail.js';
 import { createRefresher } from '../logic/refresher.js';
 import type { Comment, EventRow, Run, Task } from '../logic/types.js';
 
@@ -34,20 +35,41 @@ async function readDetail(): Promise<void> {
   }
 }
 
-/** The newest run's log; while it is live the drawer follows it (progress events and a slow tick). */
+const TAIL_LINES = 200;
+/** Lines kept while following: a chatty run does not grow the page without bound. */
+const MAX_FOLLOWED_LINES = 1000;
+
+/** The log stream of the run the drawer follows, while that run is live. */
+let following: { runId: number; source: EventSource } | null = null;
+
+export function stopFollowing(): void {
+  following?.source.close();
+  following = null;
+}
+
+/**
+ * The newest run's log: read once, and while the run is live followed line by line from
+ * /api/runs/:id/log/stream (the stream starts with the same tail, so lines written between the read
+ * and the stream's start are not lost; its ids resume a reconnect where it broke off).
+ */
 async function readLog(d: TaskDetail): Promise<void> {
   const run = latestRun(d.runs);
   if (!run) {
+    stopFollowing();
     logLines.value = null;
     logNote.value = 'No run yet.';
     return;
   }
+  if (following?.runId === run.id && run.ended_at === null) return;
+  stopFollowing();
   try {
-    const answer = await api<{ lines: string[]; truncated: boolean }>('GET', `/api/runs/${run.id}/log?tail=200`);
+    const answer = await api<{ lines: string[]; truncated: boolean }>('GET', `/api/runs/${run.id}/log?tail=${TAIL_LINES}`);
+    if (openTaskId.value !== d.task.id) return;
     batch(() => {
       logLines.value = answer.lines;
-      logNote.value = `run ${run.id}${answer.truncated ? ' · last 200 lines' : ''}${run.ended_at === null ? ' · following' : ''}`;
+      logNote.value = `run ${run.id}${answer.truncated ? ` · last ${TAIL_LINES} lines` : ''}${run.ended_at === null ? ' · following' : ''}`;
     });
+    if (run.ended_at === null && !document.hidden) follow(run.id);
   } catch (err) {
     batch(() => {
       logLines.value = null;
@@ -59,6 +81,45 @@ async function readLog(d: TaskDetail): Promise<void> {
   }
 }
 
+function follow(runId: number): void {
+  const source = new EventSource(`/api/runs/${runId}/log/stream?tail=${TAIL_LINES}`, { withCredentials: true });
+  following = { runId, source };
+  let replaced = false;
+  let pending: string[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    if (following?.source !== source) return;
+    // The stream's first lines are the tail just read: they replace it rather than repeat it.
+    const base = replaced ? (logLines.value ?? []) : [];
+    replaced = true;
+    logLines.value = appendLines(base, pending, MAX_FOLLOWED_LINES);
+    pending = [];
+  };
+  source.onmessage = (message: MessageEvent<string>) => {
+    try {
+      pending.push(JSON.parse(message.data) as string);
+    } catch {
+      return;
+    }
+    // Lines that arrive together are shown in one render.
+    if (timer === null) timer = setTimeout(flush, 100);
+  };
+  source.onerror = () => {
+    // EventSource reconnects by itself (resuming by line number) unless the server refused the stream;
+    // then the next read of the task tries again.
+    if (source.readyState === EventSource.CLOSED && following?.source === source) following = null;
+  };
+  source.addEventListener('end', () => {
+    if (timer !== null) clearTimeout(timer);
+    if (pending.length > 0) flush();
+    source.close();
+    if (following?.source === source) following = null;
+    logNote.value = `run ${runId} · ended`;
+    detailRefresher.request();
+  });
+}
+
 export function latestRun(runs: readonly Run[]): Run | undefined {
   let latest: Run | undefined;
   for (const run of runs) if (!latest || run.id > latest.id) latest = run;
@@ -68,6 +129,7 @@ export function latestRun(runs: readonly Run[]): Run | undefined {
 export const detailRefresher = createRefresher(readDetail, 700);
 
 export function openTask(id: string | null, focus: 'top' | 'log' = 'top'): void {
+  stopFollowing();
   batch(() => {
     openTaskId.value = id;
     drawerFocus.value = focus;

@@ -120,6 +120,11 @@ function scheduleReconnect(): void {
   }, reconnectDelayMs(link.value.failures));
 }
 
+/** The server answered a request: what the page shows is that fresh, even when no event came. */
+export function heard(): void {
+  if (link.value.status === 'live') dispatch({ type: 'heard', at: Date.now() });
+}
+
 export function pause(): void {
   source?.close();
   source = null;

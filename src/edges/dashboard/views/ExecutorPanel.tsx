@@ -6,12 +6,14 @@ import {
   DEFAULT_RUN_SORT,
   distinct,
   filterRuns,
+  HISTORY_SECONDS,
   NO_RUN_FILTER,
   SHOWN_STATES,
   shownState,
   sortRuns,
 } from '../logic/runs.js';
-import type { RunColumn, RunFilter, RunSort } from '../logic/runs.js';
+import type { Figures, RunColumn, RunFilter, RunSort } from '../logic/runs.js';
+import { sparklineSpan } from '../logic/sparkline.js';
 import type { ActiveRun, ShownState } from '../logic/types.js';
 import { figuresOf, figuresRound, latestFigures, runs, runsError, runsLoaded, runsRefresher, setRowVisible } from '../state/active.js';
 import { reclaimTask } from '../state/board.js';
@@ -24,18 +26,28 @@ import { Sparkline } from './Sparkline.js';
 import { TerminateDialog } from './TerminateDialog.js';
 
 const ROW_HEIGHT = 30;
+/** The least RSS change that fills a sparkline's height: smaller moves stay small, a steady process is level. */
+const RSS_SPARK_FLOOR = 4 * 1024 * 1024;
+
+/** What a sparkline shows, in words (its tooltip and its name for a screen reader). */
+function rangeLabel(what: string, figures: Figures, values: readonly number[], now: number, format: (n: number) => string): string {
+  if (values.length === 0) return `${what}: no reading yet`;
+  const span = Math.round(sparklineSpan(figures.at, now, HISTORY_SECONDS));
+  return `${what} over the last ${span === HISTORY_SECONDS ? 'minute' : `${span} s`}: ${format(Math.min(...values))} to ${format(Math.max(...values))}`;
+}
 const OVERSCAN = 6;
 
-const COLUMNS: { id: RunColumn; label: string; title?: string; numeric?: boolean }[] = [
+/** short: the label below 1200 px wide, where the columns must fit 1024. */
+const COLUMNS: { id: RunColumn; label: string; short?: string; title?: string; numeric?: boolean }[] = [
   { id: 'state', label: 'State' },
   { id: 'worker', label: 'Worker' },
   { id: 'host', label: 'Host' },
   { id: 'pid', label: 'PID', numeric: true },
   { id: 'task', label: 'Task' },
   { id: 'profile', label: 'Profile' },
-  { id: 'elapsed', label: 'Run time', title: 'time since the claim, against the max runtime', numeric: true },
+  { id: 'elapsed', label: 'Run time', short: 'Run', title: 'time since the claim, against the max runtime', numeric: true },
   { id: 'heartbeat', label: 'HB', title: 'seconds since the last heartbeat', numeric: true },
-  { id: 'progress', label: 'Progress', title: 'seconds since the worker last reported progress', numeric: true },
+  { id: 'progress', label: 'Progress', short: 'Prog', title: 'seconds since the worker last reported progress', numeric: true },
   { id: 'lease', label: 'Lease', title: 'lease left', numeric: true },
   { id: 'cpu', label: 'CPU %', numeric: true },
   { id: 'rss', label: 'RSS', numeric: true },
@@ -221,7 +233,14 @@ function RunTable(props: {
                 title={c.title}
               >
                 <button type="button" class="sort" onClick={() => props.onSort(c.id)}>
-                  {c.label}
+                  {c.short ? (
+                    <>
+                      <span class="label-long">{c.label}</span>
+                      <span class="label-short">{c.short}</span>
+                    </>
+                  ) : (
+                    c.label
+                  )}
                   <span class="sort-mark" aria-hidden="true">
                     {props.sort.column === c.id ? (props.sort.descending ? '▾' : '▴') : ''}
                   </span>
@@ -282,14 +301,14 @@ function RunRow(props: { run: ActiveRun; actions: boolean; onTerminate: (r: Acti
       <td class={`num ${lease < 10 ? 'warn' : ''}`}>{formatLeft(lease)}</td>
       <td class="fig" title={gone ?? undefined}>
         <span class="cpu">{gone ? 'gone' : formatPercent(live?.cpu_percent)}</span>
-        <Sparkline values={figures.cpu} at={figures.at} now={t} floor={5} label="CPU % over the last minute" />
+        <Sparkline values={figures.cpu} at={figures.at} now={t} floor={5} label={rangeLabel('CPU %', figures, figures.cpu, t, formatPercent)} />
       </td>
       <td class="fig">
         <span class="rss">{formatBytes(live?.memory_rss_bytes)}</span>
-        <Sparkline values={figures.rss} at={figures.at} now={t} floor={1} label="RSS over the last minute" />
+        <Sparkline values={figures.rss} at={figures.at} now={t} base="own" floor={RSS_SPARK_FLOOR} label={rangeLabel('RSS', figures, figures.rss, t, formatBytes)} />
       </td>
       <td class="num col-threads">{formatCount(live?.num_threads)}</td>
-      <td class="num">{formatCount(live?.num_fds)}</td>
+      <td class="num col-fds">{formatCount(live?.num_fds)}</td>
       <td class="row-actions">
         <button type="button" class="small" onClick={() => openTask(run.task_id, 'log')} aria-label={`Open the log of run ${run.run_id}`}>
           Log

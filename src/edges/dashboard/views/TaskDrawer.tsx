@@ -4,6 +4,7 @@ import { formatClock, formatDateTime, formatDuration } from '../logic/format.js'
 import type { Task } from '../logic/types.js';
 import { columns } from '../state/board.js';
 import { addComment, detail, detailError, drawerFocus, logLines, logNote, openTask, openTaskId } from '../state/drawer.js';
+import { now } from '../state/clock.js';
 import { canAct } from '../state/session.js';
 import { StatusBadge } from './Badge.js';
 
@@ -11,6 +12,8 @@ export function TaskDrawer() {
   const id = openTaskId.value;
   const panel = useRef<HTMLElement>(null);
   const logRef = useRef<HTMLPreElement>(null);
+  // Following the tail keeps the log at its bottom, unless the reader scrolled up to read.
+  const atBottom = useRef(true);
   useEffect(() => {
     if (id === null) return;
     panel.current?.focus();
@@ -25,9 +28,8 @@ export function TaskDrawer() {
     if (d && drawerFocus.value === 'log') document.getElementById('drawer-log')?.scrollIntoView({ block: 'start' });
   }, [d?.task.id]);
   useEffect(() => {
-    // Following the tail: stay at the bottom as lines arrive.
     const el = logRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
   }, [logLines.value]);
   if (id === null) return null;
 
@@ -104,7 +106,9 @@ export function TaskDrawer() {
                       <td>{run.host}</td>
                       <td class="num">{run.worker_pid ?? '—'}</td>
                       <td>{run.outcome ?? <span class="badge state-healthy">live</span>}</td>
-                      <td class="num">{formatDuration((run.ended_at ?? Date.now() / 1000) - run.started_at)}</td>
+                      <td class="num">
+                        <RunDuration startedAt={run.started_at} endedAt={run.ended_at} />
+                      </td>
                       <td class="num">{run.exit_code ?? '—'}</td>
                       <td class="clip" title={run.error ?? run.summary ?? ''}>
                         {run.error ?? run.summary ?? ''}
@@ -118,7 +122,16 @@ export function TaskDrawer() {
           <h3 id="drawer-log">Log</h3>
           <p class="muted small">{logNote.value}</p>
           {logLines.value && (
-            <pre class="log" ref={logRef} tabIndex={0} aria-label="Run log">
+            <pre
+              class="log"
+              ref={logRef}
+              tabIndex={0}
+              aria-label="Run log"
+              onScroll={(e) => {
+                const el = e.currentTarget;
+                atBottom.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+              }}
+            >
               {logLines.value.length === 0 ? '(no output yet)' : logLines.value.join('\n')}
             </pre>
           )}
@@ -149,6 +162,11 @@ export function TaskDrawer() {
       )}
     </aside>
   );
+}
+
+/** Its own component: a live run's duration ticks without re-rendering the drawer around it. */
+function RunDuration(props: { startedAt: number; endedAt: number | null }) {
+  return <>{formatDuration((props.endedAt ?? now.value) - props.startedAt)}</>;
 }
 
 function TaskLink({ id }: { id: string }) {

@@ -91,7 +91,9 @@ export function WorkersPanel() {
                     <td>{row.host ?? '—'}</td>
                     <td class="num">{row.pid ?? '—'}</td>
                     <td class="num">{uptime === null ? '—' : formatDuration(uptime)}</td>
-                    <td class="extra mono">{extraText(row.extra)}</td>
+                    <td class="extra mono" title={extraText(row.extra)}>
+                      {extraText(row.extra)}
+                    </td>
                     <td class="row-actions">
                       {actions && row.name !== 'api' && (
                         <button type="button" class="small danger-outline" onClick={() => stop(row.name)} aria-label={`Stop worker ${row.name}`}>
