@@ -38,6 +38,7 @@ import { complete, endRun, heartbeat, listRuns, reap, recordProcess, recordSigna
 import { selectRun } from './run-queries.js';
 import { ReadCache } from './read-cache.js';
 import { Statements } from './statements.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { addComment, countTasksByStatus, createTask, createTasks, listComments, listTasks, updateTask } from './tasks.js';
 import { listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
@@ -55,6 +56,8 @@ export interface SqliteStoreOptions {
   path: string;
   clock?: Clock;
   busyTimeoutMs?: number;
+  /** Told when the background checkpointer fails (checkpoints then run inline again). */
+  onError?: (message: string) => void;
 }
 
 const BUSY_RETRIES = 5;
@@ -72,7 +75,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.close();
     throw err;
   }
-  return new SqliteStore(db, clock);
+  const checkpointer = BackgroundCheckpointer.start(db, options.path, options.onError ?? ((message) => console.warn(`pulseboard sqlite: ${message}`)));
+  return new SqliteStore(db, clock, checkpointer);
 }
 
 class SqliteStore implements Store {
@@ -84,6 +88,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
+    private readonly checkpointer: BackgroundCheckpointer | null,
   ) {
     this.q = new Statements(db);
     this.cache = new ReadCache(db);
@@ -114,6 +119,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 
