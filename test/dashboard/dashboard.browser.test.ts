@@ -214,6 +214,11 @@ describe.skipIf(unavailable !== null)(`dashboard in headless Chromium${unavailab
         await view(name);
         await page.waitForTimeout(name === 'overview' ? 1200 : 400);
         await page.screenshot({ path: screenshotPath(`${name}-${scheme}`) });
+        // The README's picture: the panel's head and rows, without the empty page below them.
+        if (name === 'executor' && scheme === 'light') {
+          const box = await page.locator('.table-scroll').boundingBox();
+          await page.screenshot({ path: screenshotPath('executor-panel'), clip: { x: 0, y: 0, width: 1400, height: Math.ceil((box?.y ?? 0) + (box?.height ?? 200) + 14) } });
+        }
       }
     }
     await page.emulateMedia({ colorScheme: 'light' });
