@@ -20,6 +20,21 @@ export type EventKind =
   | 'signal_sent'
   | 'signal_refused';
 
+/** The event kind of a worker's own completion: `completed` for success, `run_ended` for any other outcome. */
+export function completionEventKind(outcome: Outcome): EventKind {
+  return outcome === 'completed' ? 'completed' : 'run_ended';
+}
+
+/**
+ * The payload of a claim's `claimed` event, but for `attempt` (the task's attempts counting this
+ * claim), which each store adds from the task row it updated.
+ */
+export function claimedPayload(
+  run: Pick<Run, 'worker' | 'host' | 'profile' | 'worker_pid' | 'claim_expires'>,
+): { worker: string; host: string; profile: string | null; pid: number | null; claim_expires: number } {
+  return { worker: run.worker, host: run.host, profile: run.profile, pid: run.worker_pid, claim_expires: run.claim_expires };
+}
+
 /** The event kind of a run closed by the server rather than by its worker's own completion. */
 export function endRunEventKind(requested: Outcome): EventKind {
   if (requested === 'reclaimed' || requested === 'timed_out') return requested;

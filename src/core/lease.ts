@@ -19,7 +19,32 @@ export function isOverRuntime(run: Pick<Run, 'ended_at' | 'started_at' | 'max_ru
   return run.ended_at === null && run.max_runtime_seconds !== null && run.started_at + run.max_runtime_seconds < now;
 }
 
-/** Why a heartbeat or completion with this token must be refused, or null when the token still holds the run. */
+/** What the reaper does to a live run: time it out past its runtime, else reclaim it once its lease lapsed. */
+export interface ReapVerdict {
+  outcome: 'timed_out' | 'reclaimed';
+  actor: 'reaper';
+  reason: 'max runtime exceeded' | 'lease expired';
+}
+
+/**
+ * The reaper's verdict on a run at `now`, or null when the run is left alone (ended, or within its
+ * lease and runtime). The stores select candidates with the same condition in SQL
+ * (adapters/store/shared/decision-sql.ts, reapable); test/store/decisions.test.ts holds them together.
+ */
+export function reapVerdict(
+  run: Pick<Run, 'ended_at' | 'started_at' | 'max_runtime_seconds' | 'claim_expires'>,
+  now: number,
+): ReapVerdict | null {
+  if (run.ended_at !== null) return null;
+  if (isOverRuntime(run, now)) return { outcome: 'timed_out', actor: 'reaper', reason: 'max runtime exceeded' };
+  if (run.claim_expires < now) return { outcome: 'reclaimed', actor: 'reaper', reason: 'lease expired' };
+  return null;
+}
+
+/**
+ * Why a heartbeat or completion with this token must be refused, or null when the token still holds
+ * the run. The stores' single-statement paths state `null` in SQL (shared/decision-sql.ts, fenceHolds).
+ */
 export function fenceFailure(
   run: Pick<Run, 'claim_token' | 'ended_at' | 'outcome' | 'stop_requested_at' | 'claim_expires'>,
   token: string,

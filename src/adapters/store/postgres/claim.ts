@@ -1,4 +1,5 @@
 import { newRunFields, validateClaimRequest } from '../../../core/claim.js';
+import { claimedPayload } from '../../../core/events.js';
 import { newClaimToken } from '../../../core/ids.js';
 import type { EventRow, Run } from '../../../core/types.js';
 import type { ClaimRequest, Claimed } from '../../../ports/store.js';
@@ -60,7 +61,7 @@ export function claimCtes(filters: ClaimFilters, offset: number, gate?: string):
       RETURNING ${TASK_COLUMNS}
     ), claim_pending AS (
       SELECT nr.board, nr.task_id, nr.id AS run_id, 'claimed'::text AS kind,
-        ${p(16)}::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload
+        ${p(16)}::jsonb || jsonb_build_object('attempt', c.attempts) AS payload
       FROM new_run nr JOIN claimed c ON c.id = nr.task_id
     )`;
 }
@@ -104,9 +105,9 @@ export function runFieldValues(fields: Omit<Run, 'id'>, token: unknown): unknown
   ];
 }
 
-/** The payload of a claim's `claimed` event, before the attempt and lease the statement adds. */
-export function claimedPayload(fields: Omit<Run, 'id'>): string {
-  return JSON.stringify({ worker: fields.worker, host: fields.host, profile: fields.profile, pid: fields.worker_pid });
+/** The payload of a claim's `claimed` event as JSON, before the attempt the statement adds from the task row. */
+export function claimedPayloadJson(fields: Omit<Run, 'id'>): string {
+  return JSON.stringify(claimedPayload(fields));
 }
 
 /** The filters and parameter values of claimCtes for one validated request. */
@@ -115,7 +116,7 @@ export function claimParams(rawReq: ClaimRequest, now: number): { filters: Claim
   // The task is not known yet: board and id are taken from the row, the runtime limit as described above.
   const fields = newRunFields({ id: '', board: '', max_runtime_seconds: null }, req, newClaimToken(), now);
   const filters = { profile: Boolean(req.profile), board: req.board !== undefined, taskId: req.task_id !== undefined };
-  const values: unknown[] = [...runFieldValues(fields, fields.claim_token), claimedPayload(fields), now];
+  const values: unknown[] = [...runFieldValues(fields, fields.claim_token), claimedPayloadJson(fields), now];
   if (filters.taskId) values.push(req.task_id);
   else if (filters.profile) values.push(req.profile);
   if (filters.board) values.push(req.board);

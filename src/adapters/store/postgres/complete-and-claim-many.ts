@@ -4,8 +4,9 @@ import type { EventRow } from '../../../core/types.js';
 import type { ClaimRequest, Claimed, CompletedAndClaimed, CompleteInput } from '../../../ports/store.js';
 import { toRun, toTask } from '../shared/rows.js';
 import type { RunRow, TaskRow } from '../shared/rows.js';
+import { fenceHolds } from '../shared/decision-sql.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
-import { claimedPayload, runFieldValues } from './claim.js';
+import { claimedPayloadJson, runFieldValues } from './claim.js';
 import { fastCompletion } from './runs.js';
 import type { FastCompletion } from './runs.js';
 import { row } from './sql.js';
@@ -46,7 +47,7 @@ function batchSql(board: boolean, profile: boolean): string {
       SELECT i.n, r.id AS run_id, t.seq FROM input i
       JOIN runs r ON r.id = i.run_id
       JOIN tasks t ON t.id = r.task_id
-      WHERE r.claim_token = i.token AND r.ended_at IS NULL AND r.stop_requested_at IS NULL AND r.claim_expires >= $1
+      WHERE ${fenceHolds('r.', { token: 'i.token', now: '$1' })}
         AND t.status = 'running' AND t.current_run_id = r.id AND NOT t.has_children
       ORDER BY r.id
       FOR UPDATE OF r, t
@@ -84,7 +85,7 @@ function batchSql(board: boolean, profile: boolean): string {
       FROM ended e JOIN input i ON i.n = e.item
       UNION ALL
       SELECT nr.board, nr.task_id, nr.id AS run_id, 'claimed'::text AS kind,
-        $18::jsonb || jsonb_build_object('attempt', c.attempts, 'claim_expires', nr.claim_expires) AS payload,
+        $18::jsonb || jsonb_build_object('attempt', c.attempts) AS payload,
         1000000000 + nr.id AS ord
       FROM new_run nr JOIN claimed c ON c.id = nr.task_id
     ), ${insertEventsSql('$1')}
@@ -121,7 +122,7 @@ export async function fastCompleteAndClaimMany(
   if (input.length === 0) return { settled, events: [] };
   const tokens = input.map(() => newClaimToken());
   const fields = newRunFields({ id: '', board: '', max_runtime_seconds: null }, req, '', now);
-  const values: unknown[] = [now, JSON.stringify(input), ...runFieldValues(fields, tokens), claimedPayload(fields)];
+  const values: unknown[] = [now, JSON.stringify(input), ...runFieldValues(fields, tokens), claimedPayloadJson(fields)];
   const profile = Boolean(req.profile);
   if (profile) values.push(req.profile);
   if (req.board !== undefined) values.push(req.board);

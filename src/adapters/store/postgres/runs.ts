@@ -1,10 +1,11 @@
 import { validateProcessRecord, validateSignalRecord } from '../../../core/run-input.js';
 import type { ProcessRecord } from '../../../core/run-input.js';
 import { ConflictError, LeaseLostError, NotFoundError } from '../../../core/errors.js';
-import { endRunEventKind, signalEvent } from '../../../core/events.js';
+import { completionEventKind, endRunEventKind, signalEvent } from '../../../core/events.js';
 import type { SignalRecord } from '../../../core/events.js';
 import { settleRun } from '../../../core/settle.js';
-import { assertFence, isOverRuntime } from '../../../core/lease.js';
+import { assertFence, reapVerdict } from '../../../core/lease.js';
+import { fenceHolds, reapable } from '../shared/decision-sql.js';
 import {
   validateClaimToken,
   validateCompleteInput,
@@ -57,7 +58,7 @@ export async function complete(ctx: WriteContext, runId: number, token: string, 
     locked,
     { outcome: input.outcome },
     { summary: input.summary, error: input.error, result: input.result, actor: locked.run.worker },
-    input.outcome === 'completed' ? 'completed' : 'run_ended',
+    completionEventKind(input.outcome),
   );
 }
 
@@ -117,9 +118,7 @@ export async function endRun(ctx: WriteContext, rawRunId: number, rawInput: EndR
   );
 }
 
-const REAPABLE_SQL = `SELECT id FROM runs WHERE ended_at IS NULL
-    AND (claim_expires < $1 OR (max_runtime_seconds IS NOT NULL AND started_at + max_runtime_seconds < $1))
-  ORDER BY id`;
+const REAPABLE_SQL = `SELECT id FROM runs WHERE ${reapable('$1')} ORDER BY id`;
 
 /** Cheap check the reaper makes every tick before opening a transaction. */
 export async function anythingToReap(db: Executor, now: number): Promise<boolean> {
@@ -127,8 +126,7 @@ export async function anythingToReap(db: Executor, now: number): Promise<boolean
 }
 
 /**
- * Runs past their max runtime time out; of the rest, those whose lease lapsed are reclaimed. Runs
- * another transaction holds (a heartbeat or completion in flight) are skipped: the next tick sees
+ * Every run core/lease.ts reapVerdict does not leave alone, ended as it says. Runs another transaction holds (a heartbeat or completion in flight) are skipped: the next tick sees
  * them again if they still qualify.
  */
 export async function reap(ctx: WriteContext): Promise<ReapResult> {
@@ -136,16 +134,10 @@ export async function reap(ctx: WriteContext): Promise<ReapResult> {
   const result: ReapResult = { reclaimed: [], timed_out: [] };
   for (const { id } of due) {
     const locked = await lockRunAndTask(ctx.db, Number(id));
-    if (locked.run.ended_at !== null) continue;
-    if (isOverRuntime(locked.run, ctx.now)) {
-      result.timed_out.push(
-        await finishRun(ctx, locked, { outcome: 'timed_out' }, { actor: 'reaper', reason: 'max runtime exceeded' }, 'timed_out'),
-      );
-    } else {
-      result.reclaimed.push(
-        await finishRun(ctx, locked, { outcome: 'reclaimed' }, { actor: 'reaper', reason: 'lease expired' }, 'reclaimed'),
-      );
-    }
+    const verdict = reapVerdict(locked.run, ctx.now);
+    if (verdict === null) continue;
+    const { outcome, actor, reason } = verdict;
+    result[outcome].push(await finishRun(ctx, locked, { outcome }, { actor, reason }, endRunEventKind(outcome)));
   }
   return result;
 }
@@ -162,7 +154,7 @@ export async function listRuns(ctx: ReadContext, taskId: string): Promise<Run[]>
  * path, where the core decides and names the reason.
  */
 
-const LIVE_RUN = `id = $2 AND claim_token = $3 AND ended_at IS NULL AND stop_requested_at IS NULL AND claim_expires >= $1`;
+const LIVE_RUN = `id = $2 AND ${fenceHolds('', { token: '$3', now: '$1' })}`;
 
 /**
  * A plain heartbeat commits without waiting for its WAL flush (synchronous_commit off for this one
@@ -218,7 +210,7 @@ export async function fastHeartbeat(
  */
 export const COMPLETE_CTES = `target AS (
     SELECT r.id AS run_id, t.seq FROM runs r JOIN tasks t ON t.id = r.task_id
-    WHERE r.id = $2 AND r.claim_token = $3 AND r.ended_at IS NULL AND r.stop_requested_at IS NULL AND r.claim_expires >= $1
+    WHERE r.id = $2 AND ${fenceHolds('r.', { token: '$3', now: '$1' })}
       AND t.status = 'running' AND t.current_run_id = r.id AND NOT t.has_children
     FOR UPDATE OF r, t
   ), ended AS (
@@ -277,7 +269,7 @@ export function fastCompletion(runId: number, input: CompleteInput, now: number)
   if (settlement.metadata !== metadata || settlement.outcome !== input.outcome) return null;
   const event = pendingEvent({
     board: '',
-    kind: input.outcome === 'completed' ? 'completed' : 'run_ended',
+    kind: completionEventKind(input.outcome),
     payload: {
       outcome: settlement.outcome,
       task_from: 'running',

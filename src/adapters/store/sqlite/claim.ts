@@ -1,6 +1,7 @@
 import { validateClaimRequest, newRunFields } from '../../../core/claim.js';
 import { newClaimToken } from '../../../core/ids.js';
 import type { ClaimRequest, Claimed } from '../../../ports/store.js';
+import { claimedPayload } from '../../../core/events.js';
 import { emit } from './context.js';
 import type { WriteContext } from './context.js';
 import { insertRun, requireRun } from './run-queries.js';
@@ -32,14 +33,7 @@ export function claim(ctx: WriteContext, rawReq: ClaimRequest): Claimed | null {
     task_id: run.task_id,
     run_id: run.id,
     kind: 'claimed',
-    payload: {
-      worker: run.worker,
-      host: run.host,
-      profile: run.profile,
-      pid: run.worker_pid,
-      attempt: claimedTask.attempts,
-      claim_expires: run.claim_expires,
-    },
+    payload: { ...claimedPayload(run), attempt: claimedTask.attempts },
   });
   return { task: claimedTask, run };
 }

@@ -1,7 +1,8 @@
 import { ConflictError, LeaseLostError } from '../../../core/errors.js';
-import { endRunEventKind, signalEvent } from '../../../core/events.js';
+import { completionEventKind, endRunEventKind, signalEvent } from '../../../core/events.js';
 import type { SignalRecord } from '../../../core/events.js';
-import { assertFence, isOverRuntime } from '../../../core/lease.js';
+import { assertFence, reapVerdict } from '../../../core/lease.js';
+import { fenceHolds, reapable } from '../shared/decision-sql.js';
 import { validateProcessRecord, validateSignalRecord } from '../../../core/run-input.js';
 import type { ProcessRecord } from '../../../core/run-input.js';
 import {
@@ -35,16 +36,7 @@ export function heartbeat(
   const token = validateClaimToken(rawToken);
   const input = validateHeartbeatInput(rawInput);
   if (input.progress === undefined && input.note === undefined) {
-    const row = ctx.q.get<LeaseRenewal>(
-      `UPDATE runs SET claim_expires = ? + lease_ttl_seconds, last_heartbeat_at = ?
-       WHERE id = ? AND claim_token = ? AND ended_at IS NULL AND stop_requested_at IS NULL AND claim_expires >= ?
-       RETURNING ${RENEWAL_COLUMNS}`,
-      ctx.now,
-      ctx.now,
-      runId,
-      token,
-      ctx.now,
-    );
+    const row = ctx.q.get<LeaseRenewal>(PLAIN_HEARTBEAT_SQL, { now: ctx.now, id: runId, token });
     if (row) return row;
   }
   const run = requireRun(ctx.q, runId);
@@ -74,6 +66,10 @@ export function heartbeat(
 
 const RENEWAL_COLUMNS = 'claim_expires, last_heartbeat_at, last_progress_at';
 
+const PLAIN_HEARTBEAT_SQL = `UPDATE runs SET claim_expires = @now + lease_ttl_seconds, last_heartbeat_at = @now
+  WHERE id = @id AND ${fenceHolds('', { token: '@token', now: '@now' })}
+  RETURNING ${RENEWAL_COLUMNS}`;
+
 export function complete(ctx: WriteContext, rawRunId: number, rawToken: string, rawInput: CompleteInput): RunEnded {
   const runId = validateRunId(rawRunId);
   const token = validateClaimToken(rawToken);
@@ -85,7 +81,7 @@ export function complete(ctx: WriteContext, rawRunId: number, rawToken: string, 
     run,
     { outcome: input.outcome },
     { summary: input.summary, error: input.error, result: input.result, actor: run.worker },
-    input.outcome === 'completed' ? 'completed' : 'run_ended',
+    completionEventKind(input.outcome),
   );
 }
 
@@ -147,27 +143,17 @@ export function endRun(ctx: WriteContext, rawRunId: number, rawInput: EndRunInpu
   );
 }
 
-/** Runs past their max runtime time out; of the rest, those whose lease lapsed are reclaimed. */
+/** Every run core/lease.ts reapVerdict does not leave alone, ended as it says. */
 export function reap(ctx: WriteContext): ReapResult {
-  const rows = ctx.q.all<RunRow>(
-    `SELECT * FROM runs WHERE ended_at IS NULL
-       AND (claim_expires < ? OR (max_runtime_seconds IS NOT NULL AND started_at + max_runtime_seconds < ?))`,
-    ctx.now,
-    ctx.now,
-  );
+  const rows = ctx.q.all<RunRow>(`SELECT * FROM runs WHERE ${reapable('@now')}`, { now: ctx.now });
   // Sorted here rather than in SQL: an ORDER BY id would steer SQLite to a full table scan instead of the partial index.
   rows.sort((a, b) => a.id - b.id);
   const result: ReapResult = { reclaimed: [], timed_out: [] };
   for (const run of rows.map(toRun)) {
-    if (isOverRuntime(run, ctx.now)) {
-      result.timed_out.push(
-        finishRun(ctx, run, { outcome: 'timed_out' }, { actor: 'reaper', reason: 'max runtime exceeded' }, 'timed_out'),
-      );
-    } else {
-      result.reclaimed.push(
-        finishRun(ctx, run, { outcome: 'reclaimed' }, { actor: 'reaper', reason: 'lease expired' }, 'reclaimed'),
-      );
-    }
+    const verdict = reapVerdict(run, ctx.now);
+    if (verdict === null) continue;
+    const { outcome, actor, reason } = verdict;
+    result[outcome].push(finishRun(ctx, run, { outcome }, { actor, reason }, endRunEventKind(outcome)));
   }
   return result;
 }
