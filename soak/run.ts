@@ -33,6 +33,10 @@ const rate = arg('rate', 50);
 // --profile: the server writes a CPU profile (--cpu-prof) into this folder when it exits.
 const profileAt = args.indexOf('--profile');
 const profileDir = profileAt >= 0 ? args[profileAt + 1] : undefined;
+// --server-cpus 1: the server runs alone on these CPUs (taskset), so a shared machine's other work
+// (the load generators included) does not stand in its event loop's way.
+const cpusAt = args.indexOf('--server-cpus');
+const serverCpus = cpusAt >= 0 ? args[cpusAt + 1] : undefined;
 
 interface Sample {
   t: number;
@@ -90,7 +94,11 @@ for (const name of ['PULSEBOARD_NATS_URL', 'PULSEBOARD_CONFIG', 'PULSEBOARD_DATA
 
 const children: ChildProcess[] = [];
 const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-const server = spawn(process.execPath, [...profiling, '--import', TSX, SERVER], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const serverArgs = [...profiling, '--import', TSX, SERVER];
+// taskset execs node in its own process, so the pid sampled below is the server's.
+const server = serverCpus
+  ? spawn('taskset', ['-c', serverCpus, process.execPath, ...serverArgs], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  : spawn(process.execPath, serverArgs, { env, stdio: ['ignore', 'pipe', 'inherit'] });
 children.push(server);
 let delays: { eld_max_ms: number; eld_p99_ms: number; gc_max_ms: number } = { eld_max_ms: 0, eld_p99_ms: 0, gc_max_ms: 0 };
 let serverOut = '';
@@ -235,6 +243,7 @@ const report = {
   errors: Object.fromEntries(errors),
 };
 console.log(JSON.stringify(report, null, 2));
+console.log(`server cpus: ${serverCpus ?? 'shared'}; load generators and control on the rest`);
 const ok = rssGrowth <= rssLimit && fdsSpread <= 20 && worstDelay < MAX_DELAY_MS && errors.size === 0 && last.ready < rate * 60;
 console.log(ok ? 'soak: flat' : 'soak: FAILED (see the figures above)');
 process.exit(ok ? 0 : 1);
