@@ -6,7 +6,8 @@ import { toRun, toTask } from '../shared/rows.js';
 import type { RunRow, TaskRow } from '../shared/rows.js';
 import { fenceHolds } from '../shared/decision-sql.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
-import { claimedPayloadJson, runFieldValues } from './claim.js';
+import { claimedPayloadJson, insertRunSql, RUN_FIELD_PARAMS, runFieldValues } from './claim.js';
+import { params } from './params.js';
 import { fastCompletion } from './runs.js';
 import type { FastCompletion } from './runs.js';
 import { row } from './sql.js';
@@ -30,33 +31,33 @@ const statements = new Map<string, string>();
  * that matched (`ended`), so a refused completion claims nothing. Runs and tasks are locked in run id
  * order, so two batches (or a batch and the reaper) cannot lock each other's rows crosswise.
  *
- * $1 now, $2 the items as JSON, $3 to $17 the run fields of the shared claim request (claim.ts's
- * runFieldValues, $9 being the claim tokens, one per possible claim in claim order), $18 the claimed
- * event's payload, then the request's filters.
+ * Its parameters are batchParams's: the run fields are those of the shared claim request (claim.ts's
+ * runFieldValues), the claim token being an array of them, one per possible claim in claim order.
  */
 function batchSql(board: boolean, profile: boolean): string {
   const key = `${board}/${profile}`;
   const cached = statements.get(key);
   if (cached) return cached;
-  const clauses = ["status = 'ready'", profile ? 'assignee = $19' : 'assignee IS NULL'];
-  if (board) clauses.push(`board = $${profile ? 20 : 19}`);
+  const { $ } = batchParams(board, profile);
+  const clauses = ["status = 'ready'", profile ? `assignee = ${$.profile_filter}` : 'assignee IS NULL'];
+  if (board) clauses.push(`board = ${$.board}`);
   const sql = `WITH input AS (
-      SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(n bigint, run_id bigint, token text, outcome text, summary text,
+      SELECT * FROM jsonb_to_recordset(${$.items}::jsonb) AS i(n bigint, run_id bigint, token text, outcome text, summary text,
         error text, task_status text, has_result boolean, result text, kind text, payload jsonb)
     ), target AS (
       SELECT i.n, r.id AS run_id, t.seq FROM input i
       JOIN runs r ON r.id = i.run_id
       JOIN tasks t ON t.id = r.task_id
-      WHERE ${fenceHolds('r.', { token: 'i.token', now: '$1' })}
+      WHERE ${fenceHolds('r.', { token: 'i.token', now: $.now })}
         AND t.status = 'running' AND t.current_run_id = r.id AND NOT t.has_children
       ORDER BY r.id
       FOR UPDATE OF r, t
     ), ended AS (
-      UPDATE runs r SET ended_at = $1, outcome = i.outcome, summary = i.summary, error = i.error
+      UPDATE runs r SET ended_at = ${$.now}, outcome = i.outcome, summary = i.summary, error = i.error
       FROM target JOIN input i ON i.n = target.n WHERE r.id = target.run_id
       RETURNING r.*, target.n AS item
     ), moved AS (
-      UPDATE tasks t SET status = i.task_status, current_run_id = NULL, updated_at = $1,
+      UPDATE tasks t SET status = i.task_status, current_run_id = NULL, updated_at = ${$.now},
         result = CASE WHEN i.has_result THEN i.result::jsonb ELSE t.result END
       FROM target JOIN input i ON i.n = target.n WHERE t.seq = target.seq
       RETURNING target.n AS item, ${TASK_COLUMNS}
@@ -67,16 +68,12 @@ function batchSql(board: boolean, profile: boolean): string {
         LIMIT (SELECT count(*) FROM ended) FOR UPDATE SKIP LOCKED
       ) picked
     ), new_run AS (
-      INSERT INTO runs (task_id, board, profile, worker, host, worker_pid, worker_started_at, claim_lock, claim_token,
-        claim_expires, lease_ttl_seconds, last_heartbeat_at, last_progress_at, max_runtime_seconds, started_at, metadata,
-        worker_origin)
-      SELECT t.id, t.board, $3, $4, $5, $6, $7, $8, ($9::text[])[c.k], $10, $11, $12, $13,
-        COALESCE(t.max_runtime_seconds, $14), $15, $16::jsonb, $17
+      ${insertRunSql($, `(${$.claim_token}::text[])[c.k]`)}
       FROM candidate c JOIN tasks t ON t.seq = c.seq
       ORDER BY c.k
       RETURNING *
     ), claimed AS (
-      UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, current_run_id = nr.id, updated_at = $15
+      UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, current_run_id = nr.id, updated_at = ${$.started_at}
       FROM new_run nr WHERE t.id = nr.task_id
       RETURNING ${TASK_COLUMNS}
     ), pending AS (
@@ -85,15 +82,27 @@ function batchSql(board: boolean, profile: boolean): string {
       FROM ended e JOIN input i ON i.n = e.item
       UNION ALL
       SELECT nr.board, nr.task_id, nr.id AS run_id, 'claimed'::text AS kind,
-        $18::jsonb || jsonb_build_object('attempt', c.attempts) AS payload,
+        ${$.claimed_payload}::jsonb || jsonb_build_object('attempt', c.attempts) AS payload,
         1000000000 + nr.id AS ord
       FROM new_run nr JOIN claimed c ON c.id = nr.task_id
-    ), ${insertEventsSql('$1')}
+    ), ${insertEventsSql($.now)}
     SELECT (SELECT json_agg(e) FROM ended e) AS runs, (SELECT json_agg(m) FROM moved m) AS tasks,
       (SELECT json_agg(nr) FROM new_run nr) AS next_runs, (SELECT json_agg(c) FROM claimed c) AS next_tasks,
       (SELECT json_agg(inserted) FROM inserted) AS events`;
   statements.set(key, sql);
   return sql;
+}
+
+/** `now`, the items as JSON, the shared claim's run fields and event payload, then its filters in use. */
+function batchParams(board: boolean, profile: boolean) {
+  return params([
+    'now',
+    'items',
+    ...RUN_FIELD_PARAMS,
+    'claimed_payload',
+    ...(profile ? (['profile_filter'] as const) : []),
+    ...(board ? (['board'] as const) : []),
+  ]);
 }
 
 export interface BatchOutcome {
@@ -122,10 +131,15 @@ export async function fastCompleteAndClaimMany(
   if (input.length === 0) return { settled, events: [] };
   const tokens = input.map(() => newClaimToken());
   const fields = newRunFields({ id: '', board: '', max_runtime_seconds: null }, req, '', now);
-  const values: unknown[] = [now, JSON.stringify(input), ...runFieldValues(fields, tokens), claimedPayloadJson(fields)];
   const profile = Boolean(req.profile);
-  if (profile) values.push(req.profile);
-  if (req.board !== undefined) values.push(req.board);
+  const values = batchParams(req.board !== undefined, profile).values({
+    now,
+    items: JSON.stringify(input),
+    ...runFieldValues(fields, tokens),
+    claimed_payload: claimedPayloadJson(fields),
+    profile_filter: req.profile,
+    board: req.board,
+  });
   const found = await row<{ runs: unknown; tasks: unknown; next_runs: unknown; next_tasks: unknown; events: unknown }>(
     db,
     batchSql(req.board !== undefined, profile),

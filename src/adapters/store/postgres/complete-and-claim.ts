@@ -2,10 +2,10 @@ import type { EventRow } from '../../../core/types.js';
 import type { ClaimRequest, CompleteInput, CompletedAndClaimed } from '../../../ports/store.js';
 import { toRun, toTask } from '../shared/rows.js';
 import type { RunRow, TaskRow } from '../shared/rows.js';
-import { CLAIM_NOW_PARAM, claimCtes, claimParams } from './claim.js';
+import { claimCtes, claimParamList, claimParams } from './claim.js';
 import type { ClaimFilters } from './claim.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
-import { COMPLETE_CTES, COMPLETE_PARAMS, completeParams } from './runs.js';
+import { COMPLETE, COMPLETE_CTES, completeParams } from './runs.js';
 import { row } from './sql.js';
 import type { Executor } from './sql.js';
 
@@ -24,10 +24,10 @@ function fusedSql(filters: ClaimFilters): string {
   const key = `${filters.profile}/${filters.board}/${filters.taskId}`;
   const cached = statements.get(key);
   if (cached) return cached;
-  const sql = `WITH ${COMPLETE_CTES}, ${claimCtes(filters, COMPLETE_PARAMS, 'EXISTS (SELECT 1 FROM ended)')}, pending AS (
+  const sql = `WITH ${COMPLETE_CTES}, ${claimCtes(filters, COMPLETE.count, 'EXISTS (SELECT 1 FROM ended)')}, pending AS (
       SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM complete_pending
       UNION ALL SELECT board, task_id, run_id, kind, payload, 2::bigint AS ord FROM claim_pending
-    ), ${insertEventsSql(`$${COMPLETE_PARAMS + CLAIM_NOW_PARAM}`)}
+    ), ${insertEventsSql(claimParamList(filters, COMPLETE.count).$.now)}
     SELECT row_to_json(e) AS run, (SELECT row_to_json(moved) FROM moved) AS task,
       (SELECT row_to_json(nr) FROM new_run nr) AS next_run, (SELECT row_to_json(c) FROM claimed c) AS next_task,
       (SELECT json_agg(inserted) FROM inserted) AS events

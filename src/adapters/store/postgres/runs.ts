@@ -22,6 +22,7 @@ import { eventsFromJson, insertEventsSql } from './events.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { finishRun, lockRun, lockRunAndTask, selectRun } from './run-queries.js';
 import { TASK_COLUMNS } from './task-queries.js';
+import { params } from './params.js';
 import { jsonParam, row, rows } from './sql.js';
 import type { Executor } from './sql.js';
 
@@ -203,36 +204,48 @@ export async function fastHeartbeat(
   return beat ? { claim_expires: Number(beat.claim_expires), events: eventsFromJson(beat.events) } : null;
 }
 
+/** The parameters of COMPLETE_CTES: `now`, the run and its token, then what fastCompletion decided. */
+export const COMPLETE = params([
+  'now',
+  'run_id',
+  'token',
+  'outcome',
+  'summary',
+  'error',
+  'task_status',
+  'has_result',
+  'result',
+  'kind',
+  'payload',
+]);
+const c = COMPLETE.$;
+
 /**
  * The CTEs of a completion: `target` locks the live run and its running task, `ended` closes the run,
  * `moved` settles the task, `complete_pending` is the event row (events.ts's `pending` without `ord`).
- * $1 is now, $2..$11 the values completeParams returns after it.
  */
 export const COMPLETE_CTES = `target AS (
     SELECT r.id AS run_id, t.seq FROM runs r JOIN tasks t ON t.id = r.task_id
-    WHERE r.id = $2 AND ${fenceHolds('r.', { token: '$3', now: '$1' })}
+    WHERE r.id = ${c.run_id} AND ${fenceHolds('r.', { token: c.token, now: c.now })}
       AND t.status = 'running' AND t.current_run_id = r.id AND NOT t.has_children
     FOR UPDATE OF r, t
   ), ended AS (
-    UPDATE runs r SET ended_at = $1, outcome = $4, summary = $5, error = $6
+    UPDATE runs r SET ended_at = ${c.now}, outcome = ${c.outcome}, summary = ${c.summary}, error = ${c.error}
     FROM target WHERE r.id = target.run_id
     RETURNING r.*
   ), moved AS (
-    UPDATE tasks t SET status = $7, current_run_id = NULL, updated_at = $1,
-      result = CASE WHEN $8::boolean THEN $9::jsonb ELSE t.result END
+    UPDATE tasks t SET status = ${c.task_status}, current_run_id = NULL, updated_at = ${c.now},
+      result = CASE WHEN ${c.has_result}::boolean THEN ${c.result}::jsonb ELSE t.result END
     FROM target WHERE t.seq = target.seq
     RETURNING ${TASK_COLUMNS}
   ), complete_pending AS (
-    SELECT board, task_id, id AS run_id, $10::text AS kind, $11::jsonb || jsonb_build_object('actor', worker) AS payload
+    SELECT board, task_id, id AS run_id, ${c.kind}::text AS kind, ${c.payload}::jsonb || jsonb_build_object('actor', worker) AS payload
     FROM ended
   )`;
 
-/** How many parameters COMPLETE_CTES uses ($1..$11). */
-export const COMPLETE_PARAMS = 11;
-
 const COMPLETE_SQL = `WITH ${COMPLETE_CTES}, pending AS (
     SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM complete_pending
-  ), ${insertEventsSql('$1')}
+  ), ${insertEventsSql(c.now)}
   SELECT row_to_json(e) AS run, (SELECT row_to_json(moved) FROM moved) AS task,
     (SELECT json_agg(inserted) FROM inserted) AS events
   FROM ended e`;
@@ -290,11 +303,11 @@ export function fastCompletion(runId: number, input: CompleteInput, now: number)
   };
 }
 
-/** The parameters of COMPLETE_CTES ($1..$11) for fastCompletion's answer, or null when it has none. */
+/** The values of COMPLETE for fastCompletion's answer, or null when it has none. */
 export function completeParams(runId: number, token: string, input: CompleteInput, now: number): unknown[] | null {
-  const c = fastCompletion(runId, input, now);
-  if (!c) return null;
-  return [now, runId, token, c.outcome, c.summary, c.error, c.task_status, c.has_result, c.result, c.kind, JSON.stringify(c.payload)];
+  const fast = fastCompletion(runId, input, now);
+  if (!fast) return null;
+  return COMPLETE.values({ now, run_id: runId, token, ...fast, payload: JSON.stringify(fast.payload) });
 }
 
 /** A completion in one statement when completeParams applies; null sends the caller to the general path. */
