@@ -19,8 +19,9 @@ export function Login() {
           <span class="brand-mark" aria-hidden="true" /> Pulseboard
         </h1>
         <p class="muted">
-          Paste an API token (viewer, operator or admin). <code>npm start</code> prints a link with the admin token, and{' '}
-          <code>.pulseboard/token</code> holds it; <code>pulseboard token create viewer NAME</code> makes a read-only one.
+          Paste an API token (viewer, operator or admin). The server's start-up line says where the admin one is (
+          <code>.pulseboard/token</code> by default; <code>serve --print-token</code> prints a link with it);{' '}
+          <code>pulseboard token create viewer NAME</code> makes a read-only one.
         </p>
         {loginMessage.value && (
           <p class="notice" role="alert">

@@ -30,7 +30,7 @@ export function Overview() {
         <Tile label="live runs" value={runs.value.length} detail={`${runCounts.stuck} stuck · ${runCounts.lease_expiring} lease expiring · ${runCounts.over_runtime} over runtime`} />
         <Tile label="workers ok" value={workerCounts.ok} detail={`${workerCounts.stale} stale · ${workerCounts.unknown} unknown`} warn={workerCounts.stale > 0} />
         <Tile label="ready" value={byColumn.ready ?? 0} detail={`on board ${boardName.value}: ${byColumn.blocked ?? 0} blocked · ${byColumn.todo ?? 0} waiting on parents`} />
-        <Tile label="completed / failed (1 h)" value={lastHour ? `${lastHour.completed} / ${lastHour.failed}` : '—'} detail="runs that ended in the last hour" warn={(lastHour?.failed ?? 0) > 0} />
+        <Tile label="completed / failed (1 h)" value={lastHour ? `${lastHour.completed} / ${lastHour.failed}` : '—'} detail="failed counts crashed and timed out; terminated or reclaimed runs are neither" warn={(lastHour?.failed ?? 0) > 0} />
       </div>
       {/* While the stream is down the reconnect indicator already says so; a failed read then is no news. */}
       {statsError.value && link.value.status === 'live' && <p class="notice">Could not read the figures: {statsError.value}</p>}
