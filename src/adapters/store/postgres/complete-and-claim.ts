@@ -5,7 +5,7 @@ import type { RunRow, TaskRow } from '../shared/rows.js';
 import { claimCtes, claimParamList, claimParams } from './claim.js';
 import type { ClaimFilters } from './claim.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
-import { COMPLETE, COMPLETE_CTES, completeParams } from './runs.js';
+import { COMPLETE, COMPLETE_CTES, completeParams } from './fast-complete.js';
 import { row } from './sql.js';
 import type { Executor } from './sql.js';
 

@@ -3,9 +3,8 @@ import type { ProcessRecord } from '../../../core/run-input.js';
 import { ConflictError, LeaseLostError, NotFoundError } from '../../../core/errors.js';
 import { completionEventKind, endRunEventKind, signalEvent } from '../../../core/events.js';
 import type { SignalRecord } from '../../../core/events.js';
-import { settleRun } from '../../../core/settle.js';
-import { assertFence, reapVerdict } from '../../../core/lease.js';
-import { fenceHolds, reapable } from '../shared/decision-sql.js';
+import { assertFence } from '../../../core/lease.js';
+import { fenceHolds } from '../shared/decision-sql.js';
 import {
   validateClaimToken,
   validateCompleteInput,
@@ -13,17 +12,16 @@ import {
   validateHeartbeatInput,
   validateRunId,
 } from '../../../core/run-input.js';
-import type { EventRow, Json, Run } from '../../../core/types.js';
-import type { CompleteInput, EndRunInput, HeartbeatInput, ReapResult, RunEnded } from '../../../ports/store.js';
-import { toRun, toTask } from '../shared/rows.js';
-import type { RunRow, TaskRow } from '../shared/rows.js';
+import type { EventRow, Run } from '../../../core/types.js';
+import type { CompleteInput, EndRunInput, HeartbeatInput, RunEnded } from '../../../ports/store.js';
+import { toRun } from '../shared/rows.js';
+import type { RunRow } from '../shared/rows.js';
 import { emit, pendingEvent } from './context.js';
 import { eventsFromJson, insertEventsSql } from './events.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { finishRun, lockRun, lockRunAndTask, selectRun } from './run-queries.js';
-import { TASK_COLUMNS } from './task-queries.js';
 import { params } from './params.js';
-import { jsonParam, row, rows } from './sql.js';
+import { row, rows } from './sql.js';
 import type { Executor } from './sql.js';
 
 /** Why a fast path matched no row: read the run and let the core name the reason. */
@@ -119,30 +117,6 @@ export async function endRun(ctx: WriteContext, rawRunId: number, rawInput: EndR
   );
 }
 
-const REAPABLE_SQL = `SELECT id FROM runs WHERE ${reapable('$1')} ORDER BY id`;
-
-/** Cheap check the reaper makes every tick before opening a transaction. */
-export async function anythingToReap(db: Executor, now: number): Promise<boolean> {
-  return (await rows<{ id: string }>(db, `${REAPABLE_SQL} LIMIT 1`, [now])).length > 0;
-}
-
-/**
- * Every run core/lease.ts reapVerdict does not leave alone, ended as it says. Runs another transaction holds (a heartbeat or completion in flight) are skipped: the next tick sees
- * them again if they still qualify.
- */
-export async function reap(ctx: WriteContext): Promise<ReapResult> {
-  const due = await rows<{ id: string }>(ctx.db, `${REAPABLE_SQL} FOR UPDATE SKIP LOCKED`, [ctx.now]);
-  const result: ReapResult = { reclaimed: [], timed_out: [] };
-  for (const { id } of due) {
-    const locked = await lockRunAndTask(ctx.db, Number(id));
-    const verdict = reapVerdict(locked.run, ctx.now);
-    if (verdict === null) continue;
-    const { outcome, actor, reason } = verdict;
-    result[outcome].push(await finishRun(ctx, locked, { outcome }, { actor, reason }, endRunEventKind(outcome)));
-  }
-  return result;
-}
-
 export async function listRuns(ctx: ReadContext, taskId: string): Promise<Run[]> {
   return (await rows<RunRow>(ctx.db, 'SELECT * FROM runs WHERE task_id = $1 ORDER BY id', [taskId])).map(toRun);
 }
@@ -155,7 +129,12 @@ export async function listRuns(ctx: ReadContext, taskId: string): Promise<Run[]>
  * path, where the core decides and names the reason.
  */
 
-const LIVE_RUN = `id = $2 AND ${fenceHolds('', { token: '$3', now: '$1' })}`;
+/** The parameters of a heartbeat: a plain one takes the first three. */
+const HEARTBEAT = params(['now', 'run_id', 'token', 'has_progress', 'progress', 'payload']);
+const PLAIN_HEARTBEAT = params(['now', 'run_id', 'token']);
+const h = HEARTBEAT.$;
+
+const LIVE_RUN = `id = ${h.run_id} AND ${fenceHolds('', { token: h.token, now: h.now })}`;
 
 /**
  * A plain heartbeat commits without waiting for its WAL flush (synchronous_commit off for this one
@@ -166,17 +145,17 @@ const LIVE_RUN = `id = $2 AND ${fenceHolds('', { token: '$3', now: '$1' })}`;
  * any lapsed lease; fencing is untouched. Every other write, events included, stays durable: a lost
  * event id could be reused after a crash and break Last-Event-ID resumes.
  */
-const PLAIN_HEARTBEAT_SQL = `UPDATE runs SET claim_expires = $1 + lease_ttl_seconds, last_heartbeat_at = $1
+const PLAIN_HEARTBEAT_SQL = `UPDATE runs SET claim_expires = ${h.now} + lease_ttl_seconds, last_heartbeat_at = ${h.now}
   WHERE ${LIVE_RUN} AND set_config('synchronous_commit', 'off', true) = 'off' RETURNING claim_expires`;
 
 const PROGRESS_HEARTBEAT_SQL = `WITH beat AS (
-    UPDATE runs SET claim_expires = $1 + lease_ttl_seconds, last_heartbeat_at = $1, last_progress_at = $1,
-      metadata = CASE WHEN $4::boolean THEN metadata || jsonb_build_object('progress', $5::jsonb) ELSE metadata END
+    UPDATE runs SET claim_expires = ${h.now} + lease_ttl_seconds, last_heartbeat_at = ${h.now}, last_progress_at = ${h.now},
+      metadata = CASE WHEN ${h.has_progress}::boolean THEN metadata || jsonb_build_object('progress', ${h.progress}::jsonb) ELSE metadata END
     WHERE ${LIVE_RUN}
     RETURNING id, board, task_id, claim_expires
   ), pending AS (
-    SELECT board, task_id, id AS run_id, 'progress'::text AS kind, $6::jsonb AS payload, 1::bigint AS ord FROM beat
-  ), ${insertEventsSql('$1')}
+    SELECT board, task_id, id AS run_id, 'progress'::text AS kind, ${h.payload}::jsonb AS payload, 1::bigint AS ord FROM beat
+  ), ${insertEventsSql(h.now)}
   SELECT beat.claim_expires, (SELECT json_agg(inserted) FROM inserted) AS events
   FROM beat`;
 
@@ -189,140 +168,23 @@ export async function fastHeartbeat(
   now: number,
 ): Promise<{ claim_expires: number; events: EventRow[] } | null> {
   if (input.progress === undefined && input.note === undefined) {
-    const beat = await row<{ claim_expires: number }>(db, PLAIN_HEARTBEAT_SQL, [now, runId, token]);
+    const beat = await row<{ claim_expires: number }>(db, PLAIN_HEARTBEAT_SQL, PLAIN_HEARTBEAT.values({ now, run_id: runId, token }));
     return beat ? { claim_expires: Number(beat.claim_expires), events: [] } : null;
   }
   const event = pendingEvent({ board: '', kind: 'progress', payload: { progress: input.progress, note: input.note } });
-  const beat = await row<{ claim_expires: number; events: unknown }>(db, PROGRESS_HEARTBEAT_SQL, [
-    now,
-    runId,
-    token,
-    input.progress !== undefined,
-    JSON.stringify(input.progress ?? null),
-    JSON.stringify(event.payload),
-  ]);
-  return beat ? { claim_expires: Number(beat.claim_expires), events: eventsFromJson(beat.events) } : null;
-}
-
-/** The parameters of COMPLETE_CTES: `now`, the run and its token, then what fastCompletion decided. */
-export const COMPLETE = params([
-  'now',
-  'run_id',
-  'token',
-  'outcome',
-  'summary',
-  'error',
-  'task_status',
-  'has_result',
-  'result',
-  'kind',
-  'payload',
-]);
-const c = COMPLETE.$;
-
-/**
- * The CTEs of a completion: `target` locks the live run and its running task, `ended` closes the run,
- * `moved` settles the task, `complete_pending` is the event row (events.ts's `pending` without `ord`).
- */
-export const COMPLETE_CTES = `target AS (
-    SELECT r.id AS run_id, t.seq FROM runs r JOIN tasks t ON t.id = r.task_id
-    WHERE r.id = ${c.run_id} AND ${fenceHolds('r.', { token: c.token, now: c.now })}
-      AND t.status = 'running' AND t.current_run_id = r.id AND NOT t.has_children
-    FOR UPDATE OF r, t
-  ), ended AS (
-    UPDATE runs r SET ended_at = ${c.now}, outcome = ${c.outcome}, summary = ${c.summary}, error = ${c.error}
-    FROM target WHERE r.id = target.run_id
-    RETURNING r.*
-  ), moved AS (
-    UPDATE tasks t SET status = ${c.task_status}, current_run_id = NULL, updated_at = ${c.now},
-      result = CASE WHEN ${c.has_result}::boolean THEN ${c.result}::jsonb ELSE t.result END
-    FROM target WHERE t.seq = target.seq
-    RETURNING ${TASK_COLUMNS}
-  ), complete_pending AS (
-    SELECT board, task_id, id AS run_id, ${c.kind}::text AS kind, ${c.payload}::jsonb || jsonb_build_object('actor', worker) AS payload
-    FROM ended
-  )`;
-
-const COMPLETE_SQL = `WITH ${COMPLETE_CTES}, pending AS (
-    SELECT board, task_id, run_id, kind, payload, 1::bigint AS ord FROM complete_pending
-  ), ${insertEventsSql(c.now)}
-  SELECT row_to_json(e) AS run, (SELECT row_to_json(moved) FROM moved) AS task,
-    (SELECT json_agg(inserted) FROM inserted) AS events
-  FROM ended e`;
-
-/** What a fast-path completion writes: the run's end, the task's move, and its event row. */
-export interface FastCompletion {
-  outcome: string;
-  summary: string | null;
-  error: string | null;
-  task_status: string;
-  has_result: boolean;
-  /** The result as JSON text, or null. */
-  result: string | null;
-  kind: string;
-  payload: Record<string, Json>;
-}
-
-/**
- * What the single-statement completion of a worker's own live run (whose task has no children)
- * writes, or null when the statement does not apply. The core's settlement is computed for exactly
- * that state (a running task owned by this run); it depends on attempts or parents only for retryable
- * outcomes, which therefore always take the general path.
- */
-export function fastCompletion(runId: number, input: CompleteInput, now: number): FastCompletion | null {
-  if (input.outcome !== 'completed' && input.outcome !== 'blocked') return null;
-  const metadata = {};
-  const settlement = settleRun(
-    { id: '', status: 'running', attempts: 0, max_attempts: 1, current_run_id: runId },
-    { id: runId, ended_at: null, metadata },
-    { outcome: input.outcome },
-    now,
+  const beat = await row<{ claim_expires: number; events: unknown }>(
+    db,
+    PROGRESS_HEARTBEAT_SQL,
+    HEARTBEAT.values({
+      now,
+      run_id: runId,
+      token,
+      has_progress: input.progress !== undefined,
+      progress: JSON.stringify(input.progress ?? null),
+      payload: JSON.stringify(event.payload),
+    }),
   );
-  // The statement keeps the run's metadata as it is, which is right only while the core leaves it alone.
-  if (settlement.metadata !== metadata || settlement.outcome !== input.outcome) return null;
-  const event = pendingEvent({
-    board: '',
-    kind: completionEventKind(input.outcome),
-    payload: {
-      outcome: settlement.outcome,
-      task_from: 'running',
-      task_status: settlement.task_status,
-      summary: input.summary,
-      error: input.error,
-    },
-  });
-  return {
-    outcome: settlement.outcome,
-    summary: input.summary ?? null,
-    error: input.error ?? null,
-    task_status: settlement.task_status,
-    has_result: input.result !== undefined,
-    result: jsonParam(input.result),
-    kind: event.kind,
-    payload: event.payload,
-  };
-}
-
-/** The values of COMPLETE for fastCompletion's answer, or null when it has none. */
-export function completeParams(runId: number, token: string, input: CompleteInput, now: number): unknown[] | null {
-  const fast = fastCompletion(runId, input, now);
-  if (!fast) return null;
-  return COMPLETE.values({ now, run_id: runId, token, ...fast, payload: JSON.stringify(fast.payload) });
-}
-
-/** A completion in one statement when completeParams applies; null sends the caller to the general path. */
-export async function fastComplete(
-  db: Executor,
-  runId: number,
-  token: string,
-  input: CompleteInput,
-  now: number,
-): Promise<{ ended: RunEnded; events: EventRow[] } | null> {
-  const values = completeParams(runId, token, input, now);
-  if (!values) return null;
-  const found = await row<{ run: RunRow; task: TaskRow; events: unknown }>(db, COMPLETE_SQL, values);
-  if (!found) return null;
-  return { ended: { run: toRun(found.run), task: toTask(found.task) }, events: eventsFromJson(found.events) };
+  return beat ? { claim_expires: Number(beat.claim_expires), events: eventsFromJson(beat.events) } : null;
 }
 
 export async function recordSignal(ctx: WriteContext, rawRecord: SignalRecord): Promise<void> {

@@ -38,15 +38,14 @@ import { awaitEventWriters, flushEvents, flushNow, lastEventId, listEvents } fro
 import { migrate } from './migrations.js';
 import { listActiveRuns } from './active-runs.js';
 import { selectRun } from './run-queries.js';
+import { fastComplete } from './fast-complete.js';
+import { anythingToReap, reap } from './reap.js';
 import {
-  anythingToReap,
   complete,
   endRun,
   explainLostLease,
-  fastComplete,
   fastHeartbeat,
   listRuns,
-  reap,
   recordProcess,
   recordSignal,
   requestStop,

@@ -1,8 +1,8 @@
 import { ConflictError, LeaseLostError } from '../../../core/errors.js';
 import { completionEventKind, endRunEventKind, signalEvent } from '../../../core/events.js';
 import type { SignalRecord } from '../../../core/events.js';
-import { assertFence, reapVerdict } from '../../../core/lease.js';
-import { fenceHolds, reapable } from '../shared/decision-sql.js';
+import { assertFence } from '../../../core/lease.js';
+import { fenceHolds } from '../shared/decision-sql.js';
 import { validateProcessRecord, validateSignalRecord } from '../../../core/run-input.js';
 import type { ProcessRecord } from '../../../core/run-input.js';
 import {
@@ -13,7 +13,7 @@ import {
   validateRunId,
 } from '../../../core/run-input.js';
 import type { Run } from '../../../core/types.js';
-import type { CompleteInput, EndRunInput, HeartbeatInput, ReapResult, RunEnded } from '../../../ports/store.js';
+import type { CompleteInput, EndRunInput, HeartbeatInput, RunEnded } from '../../../ports/store.js';
 import { toRun } from '../shared/rows.js';
 import type { RunRow } from '../shared/rows.js';
 import type { LeaseRenewal } from './active-runs.js';
@@ -141,21 +141,6 @@ export function endRun(ctx: WriteContext, rawRunId: number, rawInput: EndRunInpu
     { exit_code: input.exit_code, error: input.error, summary: input.summary, actor: input.actor, reason: input.reason },
     endRunEventKind(input.outcome),
   );
-}
-
-/** Every run core/lease.ts reapVerdict does not leave alone, ended as it says. */
-export function reap(ctx: WriteContext): ReapResult {
-  const rows = ctx.q.all<RunRow>(`SELECT * FROM runs WHERE ${reapable('@now')}`, { now: ctx.now });
-  // Sorted here rather than in SQL: an ORDER BY id would steer SQLite to a full table scan instead of the partial index.
-  rows.sort((a, b) => a.id - b.id);
-  const result: ReapResult = { reclaimed: [], timed_out: [] };
-  for (const run of rows.map(toRun)) {
-    const verdict = reapVerdict(run, ctx.now);
-    if (verdict === null) continue;
-    const { outcome, actor, reason } = verdict;
-    result[outcome].push(finishRun(ctx, run, { outcome }, { actor, reason }, endRunEventKind(outcome)));
-  }
-  return result;
 }
 
 export function listRuns(ctx: ReadContext, taskId: string): Run[] {
