@@ -17,6 +17,12 @@ export interface PruneRequest {
   /** created_at below this is too old; null: no age limit. */
   older_than: number | null;
   keep_per_task: number | null;
+  /**
+   * Only tasks with an event newer than this id are held to keep_per_task (0: every task). A task
+   * passes its limit only by gaining events, so a pruner that starts each pass where the last one
+   * ended (the store answers checked_to_id) reads each event once instead of ranking the whole log.
+   */
+  tasks_after_id?: number;
   /** Rows per transaction, so a pass never holds the write lock long. */
   batch_size: number;
 }
@@ -25,10 +31,11 @@ export const DEFAULT_EVENT_RETENTION: EventRetention = { max_age_days: 30, max_e
 export const DEFAULT_PRUNE_BATCH = 5000;
 const MAX_PRUNE_BATCH = 100_000;
 
-export function pruneRequestFor(retention: EventRetention, now: number, batchSize = DEFAULT_PRUNE_BATCH): PruneRequest {
+export function pruneRequestFor(retention: EventRetention, now: number, tasksAfterId = 0, batchSize = DEFAULT_PRUNE_BATCH): PruneRequest {
   return validatePruneRequest({
     older_than: retention.max_age_days === null ? null : now - retention.max_age_days * 86_400,
     keep_per_task: retention.max_events_per_task,
+    tasks_after_id: tasksAfterId,
     batch_size: batchSize,
   });
 }
@@ -37,6 +44,9 @@ export function validatePruneRequest(request: PruneRequest): PruneRequest {
   if (request.older_than !== null && !Number.isFinite(request.older_than)) throw new InvalidInputError('older_than must be a number or null');
   if (request.keep_per_task !== null && (!Number.isSafeInteger(request.keep_per_task) || request.keep_per_task < 1)) {
     throw new InvalidInputError('keep_per_task must be an integer >= 1 or null');
+  }
+  if (request.tasks_after_id !== undefined && (!Number.isSafeInteger(request.tasks_after_id) || request.tasks_after_id < 0)) {
+    throw new InvalidInputError('tasks_after_id must be an integer >= 0');
   }
   if (!Number.isSafeInteger(request.batch_size) || request.batch_size < 1 || request.batch_size > MAX_PRUNE_BATCH) {
     throw new InvalidInputError(`batch_size must be an integer from 1 to ${MAX_PRUNE_BATCH}`);

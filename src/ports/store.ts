@@ -89,8 +89,11 @@ export interface Store {
   listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]>;
 
   listEvents(filter?: EventFilter): Promise<EventRow[]>;
-  /** Deletes event rows the retention no longer keeps, in batches of their own transactions; tasks and runs stay. */
-  pruneEvents(request: PruneRequest): Promise<{ deleted: number }>;
+  /**
+   * Deletes event rows the retention no longer keeps, in batches of their own transactions; tasks and
+   * runs stay. checked_to_id: pass it as the next request's tasks_after_id.
+   */
+  pruneEvents(request: PruneRequest): Promise<{ deleted: number; checked_to_id: number }>;
   lastEventId(): Promise<number>;
   /** Called after each commit with the event rows it wrote, in id order. */
   onCommit(listener: (events: EventRow[]) => void): () => void;

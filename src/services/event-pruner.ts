@@ -20,6 +20,8 @@ export class EventPruner {
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<number> | null = null;
   private running = false;
+  /** Every task was held to its limit up to this event id: the next pass starts there. */
+  private checkedToId = 0;
 
   constructor(private readonly opts: EventPrunerOptions) {
     if (!Number.isFinite(opts.intervalSeconds) || opts.intervalSeconds <= 0) throw new RangeError('intervalSeconds must be a number > 0');
@@ -32,8 +34,11 @@ export class EventPruner {
   /** One pass; how many event rows it deleted. A call during a pass joins it. */
   runOnce(): Promise<number> {
     this.inFlight ??= this.opts.store
-      .pruneEvents(pruneRequestFor(this.opts.retention, this.opts.clock.now()))
-      .then((result) => result.deleted)
+      .pruneEvents(pruneRequestFor(this.opts.retention, this.opts.clock.now(), this.checkedToId))
+      .then((result) => {
+        this.checkedToId = result.checked_to_id;
+        return result.deleted;
+      })
       .finally(() => {
         this.inFlight = null;
       });

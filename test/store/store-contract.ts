@@ -680,7 +680,7 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
         expect(await store.listEvents({ task_id: busy.id })).toEqual(newestTen);
         expect(await store.listTasks()).toEqual(tasksBefore);
         expect(await store.listRuns(old.id)).toEqual(runsBefore);
-        expect(await store.pruneEvents({ older_than: null, keep_per_task: 3, batch_size: 4 })).toEqual({ deleted: 0 });
+        expect(await store.pruneEvents({ older_than: null, keep_per_task: 3, batch_size: 4 })).toEqual({ deleted: 0, checked_to_id: await store.lastEventId() });
 
         // Everything is older than the cutoff: the newest row of all survives, so ids never go back.
         const last = await store.lastEventId();
@@ -689,6 +689,24 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
         const next = await store.createTask({ title: 'after pruning' });
         expect((await store.listEvents({ task_id: next.id }))[0]!.id).toBeGreaterThan(last);
         await expectError(store.pruneEvents({ older_than: null, keep_per_task: 0, batch_size: 10 }), InvalidInputError);
+      });
+
+      it('holds to the per-task limit only the tasks with events after tasks_after_id, and says where the next pass starts', async () => {
+        const quiet = await store.createTask({ title: 'quiet' });
+        for (let i = 0; i < 5; i++) await store.updateTask(quiet.id, { priority: i + 1 });
+        const mark = await store.lastEventId();
+        const loud = await store.createTask({ title: 'loud' });
+        for (let i = 0; i < 5; i++) await store.updateTask(loud.id, { priority: i + 1 });
+        const top = await store.lastEventId();
+
+        const recent = await store.pruneEvents({ older_than: null, keep_per_task: 2, tasks_after_id: mark, batch_size: 3 });
+        expect(recent).toEqual({ deleted: 4, checked_to_id: top });
+        expect(await store.listEvents({ task_id: loud.id })).toHaveLength(2);
+        expect(await store.listEvents({ task_id: quiet.id })).toHaveLength(6);
+        // From the start: every task.
+        expect((await store.pruneEvents({ older_than: null, keep_per_task: 2, tasks_after_id: 0, batch_size: 3 })).deleted).toBe(4);
+        expect(await store.listEvents({ task_id: quiet.id })).toHaveLength(2);
+        await expectError(store.pruneEvents({ older_than: null, keep_per_task: 2, tasks_after_id: -1, batch_size: 3 }), InvalidInputError);
       });
 
       it('refuses progress, notes, summaries, results, errors and comments over their size limits', async () => {

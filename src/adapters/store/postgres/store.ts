@@ -344,10 +344,12 @@ class PostgresStore implements Store {
     return this.readEventsInOrder((ctx) => listEvents(ctx, filter));
   }
 
-  async pruneEvents(request: PruneRequest): Promise<{ deleted: number }> {
+  async pruneEvents(request: PruneRequest): Promise<{ deleted: number; checked_to_id: number }> {
     const valid = validatePruneRequest(request);
-    const deleted = await pruneInBatches(valid, (n) => `$${n}`, (sql, params) => this.statement(() => execute(this.pool, sql, params)));
-    return { deleted };
+    return pruneInBatches(valid, (n) => `$${n}`, {
+      deleteBatch: (sql, params) => this.statement(() => execute(this.pool, sql, params)),
+      lastEventId: () => this.lastEventId(),
+    });
   }
 
   /** Where a new reader starts its cursor, so it is read in order like a page after a cursor. */

@@ -1,41 +1,81 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PruneRequest } from '../../../core/event-retention.js';
 
 /**
- * The ids one pruning batch deletes, in the SQL both stores speak (placeholders passed in). Never the
- * newest row of all, so the id a stream resumes from never goes back.
+ * The SQL of one pruning batch, in the dialect both stores speak (placeholders passed in). Each reads
+ * only a bounded slice of the log through an index, never the whole table: the log holds millions of
+ * rows after a month, and on SQLite a statement holds the event loop while it runs.
  */
-const PRUNE_SELECT = {
+const PRUNE_DELETE = {
+  /**
+   * Among the oldest `limit` rows by id, those created before the cutoff; never the newest row of
+   * all, so the id a stream resumes from never goes back. Ids grow with time, so the oldest rows by
+   * id are the old ones; a row stamped out of order waits for the rows before it.
+   */
   tooOld: (cutoff: string, limit: string) =>
-    `SELECT id FROM events WHERE created_at < ${cutoff} AND id < (SELECT MAX(id) FROM events) ORDER BY id LIMIT ${limit}`,
-  beyondPerTask: (keep: string, limit: string) =>
-    `SELECT id FROM (
-       SELECT id, ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY id DESC) AS newer
-       FROM events WHERE task_id IS NOT NULL
-     ) ranked WHERE newer > ${keep} ORDER BY id LIMIT ${limit}`,
+    `DELETE FROM events WHERE id IN (
+       SELECT id FROM (SELECT id, created_at FROM events ORDER BY id LIMIT ${limit}) oldest
+       WHERE created_at < ${cutoff} AND id < (SELECT MAX(id) FROM events))`,
+  /**
+   * Of the tasks with an event in the id range (from, to], the rows older than each one's
+   * `keep`-th newest (offset = keep - 1), found through events_task (task_id, id).
+   */
+  beyondPerTask: (from: string, to: string, offset: string, limit: string) =>
+    `DELETE FROM events WHERE id IN (
+       SELECT e.id FROM (SELECT DISTINCT task_id FROM events WHERE id > ${from} AND id <= ${to} AND task_id IS NOT NULL) t
+       JOIN events e ON e.task_id = t.task_id
+       WHERE e.id < (SELECT x.id FROM events x WHERE x.task_id = t.task_id ORDER BY x.id DESC LIMIT 1 OFFSET ${offset})
+       LIMIT ${limit})`,
 } as const;
 
+export interface PruneExecutor {
+  /** Runs one DELETE in a transaction of its own (writers interleave between batches); rows deleted. */
+  deleteBatch(sql: string, params: unknown[]): Promise<number>;
+  /** The newest event id a reader can rely on (Store.lastEventId). */
+  lastEventId(): Promise<number>;
+}
+
 /**
- * Deletes what the request no longer keeps, one batch per call of `deleteBatch` (each its own
- * transaction, so writers interleave), until a batch comes back short.
+ * Deletes what the request no longer keeps, batch by batch until a batch comes back short; the
+ * per-task limit walks the ids after tasks_after_id in slices of batch_size ids. checked_to_id: the
+ * id up to which every task was held to its limit, where the next pass may start.
  */
 export async function pruneInBatches(
   request: PruneRequest,
   placeholder: (position: number) => string,
-  deleteBatch: (sql: string, params: unknown[]) => Promise<number>,
-): Promise<number> {
-  const passes: { select: string; params: unknown[] }[] = [];
-  const [first, second] = [placeholder(1), placeholder(2)];
-  if (request.older_than !== null) passes.push({ select: PRUNE_SELECT.tooOld(first, second), params: [request.older_than, request.batch_size] });
-  if (request.keep_per_task !== null) {
-    passes.push({ select: PRUNE_SELECT.beyondPerTask(first, second), params: [request.keep_per_task, request.batch_size] });
-  }
+  store: PruneExecutor,
+): Promise<{ deleted: number; checked_to_id: number }> {
+  // A synchronous driver (SQLite) resolves each batch at once; the turn of the event loop between
+  // batches lets requests in, so a pass of many batches never holds the server.
+  const exec: PruneExecutor = {
+    deleteBatch: async (sql, params) => {
+      const count = await store.deleteBatch(sql, params);
+      await nextTurn();
+      return count;
+    },
+    lastEventId: () => store.lastEventId(),
+  };
+  const [p1, p2, p3, p4] = [placeholder(1), placeholder(2), placeholder(3), placeholder(4)];
+  const batch = request.batch_size;
   let deleted = 0;
-  for (const pass of passes) {
+  if (request.older_than !== null) {
     for (;;) {
-      const count = await deleteBatch(`DELETE FROM events WHERE id IN (${pass.select})`, pass.params);
+      const count = await exec.deleteBatch(PRUNE_DELETE.tooOld(p1, p2), [request.older_than, batch]);
       deleted += count;
-      if (count < request.batch_size) break;
+      if (count < batch) break;
     }
   }
-  return deleted;
+  const top = await exec.lastEventId();
+  if (request.keep_per_task === null) return { deleted, checked_to_id: top };
+  const sql = PRUNE_DELETE.beyondPerTask(p1, p2, p3, p4);
+  for (let from = request.tasks_after_id ?? 0; from < top; ) {
+    const to = Math.min(top, from + batch);
+    for (;;) {
+      const count = await exec.deleteBatch(sql, [from, to, request.keep_per_task - 1, batch]);
+      deleted += count;
+      if (count < batch) break;
+    }
+    from = to;
+  }
+  return { deleted, checked_to_id: top };
 }

@@ -253,10 +253,13 @@ class SqliteStore implements Store {
     return this.read((ctx) => listEvents(ctx, filter));
   }
 
-  async pruneEvents(request: PruneRequest): Promise<{ deleted: number }> {
+  async pruneEvents(request: PruneRequest): Promise<{ deleted: number; checked_to_id: number }> {
     const valid = validatePruneRequest(request);
-    const deleted = await pruneInBatches(valid, () => '?', (sql, params) => this.write((ctx) => ctx.q.run(sql, ...(params as number[])).changes));
-    return { deleted };
+    // Named, since a statement may use its parameters in another order than they are passed.
+    return pruneInBatches(valid, (n) => `@p${n}`, {
+      deleteBatch: (sql, params) => this.write((ctx) => ctx.q.run(sql, Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value]))).changes),
+      lastEventId: () => this.lastEventId(),
+    });
   }
 
   lastEventId(): Promise<number> {
