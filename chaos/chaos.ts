@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +12,7 @@ import { openSqliteStore } from '../src/adapters/store/sqlite/index.js';
 import type { EventRow, Run, TaskStatus } from '../src/core/types.js';
 import type { NewTask, Store } from '../src/ports/store.js';
 import { issueToken } from '../src/services/tokens.js';
+import { freePort } from './free-port.js';
 import { readLines } from './log-lines.js';
 import type { LogLine } from './log-lines.js';
 
@@ -75,17 +75,6 @@ interface Proc {
   ready: boolean;
 }
 
-/** A loopback port nobody listens on, kept for the server's restarts. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function quantile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
