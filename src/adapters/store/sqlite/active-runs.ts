@@ -1,7 +1,7 @@
 import { validateActiveRunFilter } from '../../../core/active-run-state.js';
 import type { ActiveRunFilter } from '../../../core/active-run-state.js';
 import type { ActiveRun, Run } from '../../../core/types.js';
-import { ACTIVE_RUN_COLUMNS, activeRunsAt } from '../shared/active-run.js';
+import { ACTIVE_RUN_COLUMNS, activeRunRowsFromValues, activeRunsAt } from '../shared/active-run.js';
 import type { ActiveRunRow } from '../shared/active-run.js';
 import type { ReadContext } from './context.js';
 import type { ReadCache } from './read-cache.js';
@@ -22,8 +22,8 @@ export function listActiveRuns(ctx: ReadContext, cache: ReadCache, filter: Activ
   const board = valid.board;
   const rows =
     board === undefined
-      ? cache.get(ACTIVE_RUNS_KEY, () => ctx.q.all<ActiveRunRow>(ALL_BOARDS))
-      : cache.get(`${ACTIVE_RUNS_KEY}:${board}`, () => ctx.q.all<ActiveRunRow>(ONE_BOARD, board));
+      ? cache.get(ACTIVE_RUNS_KEY, () => activeRunRowsFromValues(ctx.q.allRaw(ALL_BOARDS)))
+      : cache.get(`${ACTIVE_RUNS_KEY}:${board}`, () => activeRunRowsFromValues(ctx.q.allRaw(ONE_BOARD, board)));
   return activeRunsAt(rows, ctx.now, valid);
 }
 
