@@ -46,6 +46,8 @@ interface Sample {
   eld_p99_ms: number;
   gc_max_ms: number;
   control_eld_max_ms: number;
+  io_wait_ms: number;
+  runq_wait_ms: number;
   done: number;
   ready: number;
   load: number;
@@ -55,6 +57,17 @@ interface Sample {
 function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Math.round(Number(match[1]) / 102.4) / 10 : Number.NaN;
+}
+
+/**
+ * Where the server's main thread waited, in ms since it started: for block I/O (field 42 of its
+ * stat, kept only with delay accounting on: sysctl kernel.task_delayacct=1) and for a CPU (schedstat).
+ */
+function mainThreadWaits(pid: number): { io_ms: number; runq_ms: number } {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const schedstat = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ');
+  return { io_ms: Number(fields[39]) * 10, runq_ms: Number(schedstat[1]) / 1e6 };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -180,9 +193,11 @@ const loops = [
 ];
 
 const samples: Sample[] = [];
+let waited = mainThreadWaits(server.pid!);
 const sampler = every(SAMPLE_SECONDS * 1000, 'sample', async () => {
   await sleep(200); // just after the server's own delay line
   const board = await admin.board('soak');
+  const waits = mainThreadWaits(server.pid!);
   const sample: Sample = {
     t: Math.round((Date.now() - startedAt) / 1000),
     rss_mb: rssMb(server.pid!),
@@ -191,10 +206,13 @@ const sampler = every(SAMPLE_SECONDS * 1000, 'sample', async () => {
     eld_p99_ms: delays.eld_p99_ms,
     gc_max_ms: delays.gc_max_ms,
     control_eld_max_ms: controlMax,
+    io_wait_ms: Math.round(waits.io_ms - waited.io_ms),
+    runq_wait_ms: Math.round(waits.runq_ms - waited.runq_ms),
     done: completed,
     ready: board.columns.find((c) => c.name === 'ready')?.tasks.length ?? 0,
     load: round(loadavg()[0]!),
   };
+  waited = waits;
   samples.push(sample);
   if (samples.length % 6 === 1 || sample.eld_max_ms >= MAX_DELAY_MS) console.log(JSON.stringify(sample));
 });
@@ -229,6 +247,9 @@ const report = {
   event_loop_delay_ms: { max: worstDelay, p99_max: Math.max(...warm.map((s) => s.eld_p99_ms)), p99_mean: round(mean(warm.map((s) => s.eld_p99_ms))), gc_pause_max: Math.max(...warm.map((s) => s.gc_max_ms)) },
   // The idle control process's worst delay, and the server's worst in the samples where the control stayed under the limit.
   control_event_loop_delay_ms: { max: Math.max(...warm.map((s) => s.control_eld_max_ms)), server_max_when_control_ok: Math.max(0, ...warm.filter((s) => s.control_eld_max_ms < MAX_DELAY_MS).map((s) => s.eld_max_ms)) },
+  // Of the samples with a delay over the limit: how many also saw the main thread wait for the disk.
+  delays_over_limit: warm.filter((s) => s.eld_max_ms >= MAX_DELAY_MS).length,
+  of_those_with_io_wait_over_limit: warm.filter((s) => s.eld_max_ms >= MAX_DELAY_MS && s.io_wait_ms >= MAX_DELAY_MS).length,
   load_avg_mean: round(mean(samples.map((s) => s.load))),
   errors: Object.fromEntries(errors),
 };
