@@ -8,30 +8,18 @@ import { flushEvents } from '../../src/adapters/store/postgres/events.js';
 import { MIGRATIONS } from '../../src/adapters/store/postgres/migrations.js';
 import { createTask } from '../../src/adapters/store/postgres/tasks.js';
 import type { WriteContext } from '../../src/adapters/store/postgres/context.js';
-import { FakeClock } from '../../src/ports/clock.js';
 import type { Store } from '../../src/ports/store.js';
 import type { EventRow } from '../../src/core/types.js';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { dropSchema, freshSchemaName, PG_URL, postgresGate } from './fixtures/postgres-db.js';
+import { openTestPostgres } from './fixtures/both-stores.js';
 import { storeContract } from './store-contract.js';
 import { postgresLocation } from './fixtures/open-store.js';
 
 const available = await postgresGate();
 
 describe.runIf(available)('PostgreSQL store', () => {
-  storeContract('postgres', async () => {
-    const schema = freshSchemaName();
-    const clock = new FakeClock();
-    const store = await openPostgresStore({ connectionString: PG_URL, schema, clock, poolSize: 4 });
-    return {
-      store,
-      clock,
-      cleanup: async () => {
-        await store.close();
-        await dropSchema(schema);
-      },
-    };
-  });
+  storeContract('postgres', () => openTestPostgres(4));
 
   describe('beyond the contract', () => {
     const schemas: string[] = [];

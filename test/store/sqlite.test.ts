@@ -5,22 +5,10 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import { MIGRATIONS } from '../../src/adapters/store/sqlite/migrations.js';
-import { FakeClock } from '../../src/ports/clock.js';
+import { openTestSqlite } from './fixtures/both-stores.js';
 import { storeContract } from './store-contract.js';
 
-storeContract('sqlite', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'pulseboard-sqlite-'));
-  const clock = new FakeClock();
-  const store = await openSqliteStore({ path: join(dir, 'test.db'), clock });
-  return {
-    store,
-    clock,
-    cleanup: async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+storeContract('sqlite', openTestSqlite);
 
 describe('SQLite specifics', () => {
   let dir: string;
