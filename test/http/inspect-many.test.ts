@@ -4,7 +4,7 @@ import { ProcSignaller } from '../../src/adapters/process/signaller.js';
 import type { Run } from '../../src/core/types.js';
 import { serveHostAgent } from '../../src/services/host-agent.js';
 import { storeSignalAudit } from '../../src/services/signal-audit.js';
-import { Children } from '../process/children.js';
+import { Children, cpuTicks, execDone, waitFor } from '../process/children.js';
 import { bodyOf, startHarness } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -54,6 +54,7 @@ describe('many-runs inspect: POST /api/runs/inspect and GET /api/workers/active?
     const { run } = bodyOf<{ run: Run }>(claimed);
     const [command, ...args] = opts.command ?? ['sleep', '30'];
     const child = children.spawn(command as string, args, { detached: true });
+    await execDone(child.pid, command as string);
     await h.store.recordProcess(run.id, { pid: child.pid, worker_started_at: readProcessStartTime(child.pid), host: opts.host ?? h.hostname });
     return { run, pid: child.pid };
   }
@@ -90,7 +91,10 @@ describe('many-runs inspect: POST /api/runs/inspect and GET /api/workers/active?
     const busy = await liveRun({ command: HALF_BUSY });
     const idle = await liveRun();
     await inspect([busy.run.id, idle.run.id]);
+    // Until the busy child has had some CPU since that reading: a loaded machine may give it none for a while.
+    const ticks = cpuTicks(busy.pid);
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    await waitFor(() => cpuTicks(busy.pid) >= ticks + 10, 'the busy child to use some CPU', 60_000);
     const started = performance.now();
     const [b, i] = await inspect([busy.run.id, idle.run.id]);
     const took = performance.now() - started;

@@ -5,7 +5,7 @@ import { ProcSignaller } from '../../src/adapters/process/signaller.js';
 import type { Run, Task } from '../../src/core/types.js';
 import { serveHostAgent } from '../../src/services/host-agent.js';
 import { storeSignalAudit } from '../../src/services/signal-audit.js';
-import { Children, exited, IGNORES_SIGTERM, stdoutOf, waitFor } from '../process/children.js';
+import { Children, execDone, exited, IGNORES_SIGTERM, stdoutOf, waitFor } from '../process/children.js';
 import { bodyOf, startHarness } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -40,6 +40,7 @@ describe('terminate, reclaim and inspect on real processes', () => {
     const [command, ...args] = opts.command ?? ['sleep', '30'];
     const child = children.spawn(command as string, args, { detached: true });
     if (opts.command) await stdoutOf(child).waitFor('ready');
+    else await execDone(child.pid, command as string);
     const startedAt = readProcessStartTime(child.pid);
     expect(startedAt).not.toBeNull();
     await h.store.recordProcess(run.id, {

@@ -32,6 +32,25 @@ export class Children {
   }
 }
 
+/** Until the child runs its own program: a reading taken during exec sees no memory and no CPU yet. */
+export async function execDone(pid: number, command: string): Promise<void> {
+  const program = command.split('/').pop()!;
+  await waitFor(() => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!.split('/').pop() === program;
+    } catch {
+      return false;
+    }
+  }, `pid ${pid} to exec ${program}`, 30_000);
+}
+
+/** CPU ticks (user + system) the process has used, from /proc. */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
