@@ -12,7 +12,7 @@ import { openSqliteStore } from '../src/adapters/store/sqlite/index.js';
 import type { EventRow, Run, TaskStatus } from '../src/core/types.js';
 import type { NewTask, Store } from '../src/ports/store.js';
 import { issueToken } from '../src/services/tokens.js';
-import { freePort } from './free-port.js';
+import { freePort, loopbackServerEnv } from './loopback-server.js';
 import { readLines } from './log-lines.js';
 import type { LogLine } from './log-lines.js';
 
@@ -110,7 +110,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   mkdirSync(home, { recursive: true });
   mkdirSync(logs);
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const adminToken = randomBytes(24).toString('base64url');
   const database = `pulseboard_chaos_${id}`;
   const adminPg = opts.store === 'postgres' ? new pg.Client({ connectionString: opts.postgresUrl }) : null;
@@ -154,20 +153,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }
     log(`chaos ${opts.store}: ${opts.tasks} tasks seeded in ${dir}`);
 
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PULSEBOARD_HOME: home,
-      PULSEBOARD_PORT: String(port),
-      PULSEBOARD_HOST: '127.0.0.1',
-      PULSEBOARD_TOKEN: adminToken,
-      CHAOS_CWD: dir,
-      CHAOS_TTL_SECONDS: String(opts.ttlSeconds),
-      CHAOS_STORE: storeLocation,
-      PULSEBOARD_URL: url,
-      ...(databaseUrl ? { PULSEBOARD_DATABASE_URL: databaseUrl } : {}),
-    };
-    delete env['PULSEBOARD_NATS_URL'];
-    delete env['PULSEBOARD_CONFIG'];
+    const env = loopbackServerEnv({
+      home,
+      port,
+      token: adminToken,
+      extra: {
+        CHAOS_CWD: dir,
+        CHAOS_TTL_SECONDS: String(opts.ttlSeconds),
+        CHAOS_STORE: storeLocation,
+        ...(databaseUrl ? { PULSEBOARD_DATABASE_URL: databaseUrl } : {}),
+      },
+    });
 
     const startServer = async (): Promise<void> => {
       const child = spawn(process.execPath, ['--import', TSX, SERVER, marker], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../chaos/free-port.js';
+import { freePort, loopbackServerEnv } from '../chaos/loopback-server.js';
 import { createClient } from '../src/sdk/client.js';
 
 const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url));
@@ -83,17 +83,7 @@ writeFileSync(
   join(dir, 'pulseboard.config.json'),
   JSON.stringify({ workers: registryNames, event_retention: { max_age_days: 10 / 1440, interval_seconds: 60 } }),
 );
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  PULSEBOARD_HOME: join(dir, 'home'),
-  PULSEBOARD_PORT: String(port),
-  PULSEBOARD_HOST: '127.0.0.1',
-  PULSEBOARD_TOKEN: adminToken,
-  PULSEBOARD_URL: url,
-  SOAK_CWD: dir,
-  SOAK_REPORT_SECONDS: String(SAMPLE_SECONDS),
-};
-for (const name of ['PULSEBOARD_NATS_URL', 'PULSEBOARD_CONFIG', 'PULSEBOARD_DATABASE_URL']) delete env[name];
+const env = loopbackServerEnv({ home: join(dir, 'home'), port, token: adminToken, extra: { SOAK_CWD: dir, SOAK_REPORT_SECONDS: String(SAMPLE_SECONDS) } });
 
 const children: ChildProcess[] = [];
 const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../chaos/free-port.js';
+import { freePort, loopbackServerEnv } from '../../chaos/loopback-server.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
 import { issueToken } from '../../src/services/tokens.js';
 
@@ -71,16 +71,7 @@ describe('kill -9 of the server during writes (SQLite)', () => {
     await setup.close();
     const adminToken = randomBytes(24).toString('base64url');
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PULSEBOARD_HOME: home,
-      PULSEBOARD_PORT: String(port),
-      PULSEBOARD_HOST: '127.0.0.1',
-      PULSEBOARD_TOKEN: adminToken,
-      PULSEBOARD_URL: `http://127.0.0.1:${port}`,
-      CHAOS_CWD: dir,
-    };
-    for (const name of ['PULSEBOARD_NATS_URL', 'PULSEBOARD_CONFIG', 'PULSEBOARD_DATABASE_URL']) delete env[name];
+    const env = loopbackServerEnv({ home, port, token: adminToken, extra: { CHAOS_CWD: dir } });
 
     const startServer = async () => {
       const server = start([SERVER], env);
