@@ -24,8 +24,8 @@ export function withFrameAncestors(policy: string): string {
   return trimmed === '' ? FRAME_ANCESTORS : `${trimmed}; ${FRAME_ANCESTORS}`;
 }
 
+/** The defaults already sit on the raw response; only a route's own policy needs completing. */
 export function completeSecurityHeaders(reply: FastifyReply): void {
-  reply.header('x-content-type-options', 'nosniff');
   const policy = reply.getHeader('content-security-policy');
-  reply.header('content-security-policy', withFrameAncestors(policy === undefined ? '' : String(policy)));
+  if (policy !== undefined) reply.header('content-security-policy', withFrameAncestors(String(policy)));
 }

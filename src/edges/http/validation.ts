@@ -69,21 +69,28 @@ export function refuseContentEncoding(request: FastifyRequest): void {
 }
 
 /**
- * NUL characters are refused everywhere: PostgreSQL cannot store them in text or jsonb. Walks
- * iteratively so a deeply nested body cannot exhaust the stack.
+ * NUL characters are refused everywhere: PostgreSQL cannot store them in text or jsonb. Recursion is
+ * safe because it stops at MAX_BODY_DEPTH; it allocates nothing, since every write request passes here.
  */
 export function checkBodyValues(body: unknown): void {
-  const stack: { value: unknown; depth: number }[] = [{ value: body, depth: 0 }];
-  while (stack.length > 0) {
-    const { value, depth } = stack.pop() as { value: unknown; depth: number };
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) throw new InvalidInputError('body must not contain NUL characters (\\u0000)');
-      continue;
-    }
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_BODY_DEPTH) throw new InvalidInputError(`body is nested deeper than ${MAX_BODY_DEPTH} levels`);
-    const entries = Array.isArray(value) ? value : Object.entries(value as Record<string, unknown>).flat();
-    for (const item of entries) stack.push({ value: item, depth: depth + 1 });
+  checkValue(body, 0);
+}
+
+function checkValue(value: unknown, depth: number): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw new InvalidInputError('body must not contain NUL characters (\\u0000)');
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (depth >= MAX_BODY_DEPTH) throw new InvalidInputError(`body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+  if (Array.isArray(value)) {
+    for (const item of value) checkValue(item, depth + 1);
+    return;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    checkValue(key, depth + 1);
+    checkValue((value as Record<string, unknown>)[key], depth + 1);
   }
 }
 
