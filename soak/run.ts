@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,6 +48,7 @@ interface Sample {
   control_eld_max_ms: number;
   io_wait_ms: number;
   runq_wait_ms: number;
+  wal_mb: number;
   done: number;
   ready: number;
   load: number;
@@ -68,6 +69,10 @@ function mainThreadWaits(pid: number): { io_ms: number; runq_ms: number } {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const schedstat = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ');
   return { io_ms: Number(fields[39]) * 10, runq_ms: Number(schedstat[1]) / 1e6 };
+}
+
+function walMb(path: string): number {
+  return existsSync(path) ? round(statSync(path).size / 1048576) : 0;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -198,6 +203,7 @@ const sampler = every(SAMPLE_SECONDS * 1000, 'sample', async () => {
     control_eld_max_ms: controlMax,
     io_wait_ms: Math.round(waits.io_ms - waited.io_ms),
     runq_wait_ms: Math.round(waits.runq_ms - waited.runq_ms),
+    wal_mb: walMb(join(dir, 'home', 'pulseboard.db-wal')),
     done: completed,
     ready: board.columns.find((c) => c.name === 'ready')?.tasks.length ?? 0,
     load: round(loadavg()[0]!),
@@ -233,6 +239,7 @@ const report = {
   tasks_ready_at_end: last.ready,
   events_streamed: streamed,
   rss_mb: { first: early[0]?.rss_mb, early_mean: round(mean(early.map((s) => s.rss_mb))), late_mean: round(mean(late.map((s) => s.rss_mb))), max: Math.max(...warm.map((s) => s.rss_mb)), growth: round(rssGrowth), limit: round(rssLimit) },
+  wal_mb_max: Math.max(...samples.map((s) => s.wal_mb)),
   fds: { min: Math.min(...warm.map((s) => s.fds)), max: Math.max(...warm.map((s) => s.fds)), spread: fdsSpread },
   event_loop_delay_ms: { max: worstDelay, p99_max: Math.max(...warm.map((s) => s.eld_p99_ms)), p99_mean: round(mean(warm.map((s) => s.eld_p99_ms))), gc_pause_max: Math.max(...warm.map((s) => s.gc_max_ms)) },
   // The idle control process's worst delay, and the server's worst in the samples where the control stayed under the limit.
