@@ -87,6 +87,12 @@ export interface Store {
    * objects on every call (services/active-run-view.ts memoises them for the edges).
    */
   listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]>;
+  /**
+   * A stamp of what listActiveRuns(filter) answers now: two equal stamps mean equal listings (the same
+   * runs, fields and states), whoever committed in between. Null when the store cannot tell cheaply;
+   * then only a listing shows what changed.
+   */
+  activeRunsStamp(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<string | null>;
 
   listEvents(filter?: EventFilter): Promise<EventRow[]>;
   /**

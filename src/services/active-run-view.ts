@@ -21,7 +21,8 @@ const MAX_LISTINGS = 256;
  * each filter and reuses what did not change: a run whose fields (state included) are as before keeps
  * its object and its JSON, and when every run does, the whole listing and its bytes are answered again.
  * With a fleet renewing leases one listing differs from the last in a few rows, and with a thousand
- * live runs serialising is most of a request's cost.
+ * live runs serialising is most of a request's cost. Where the store gives a stamp (SQLite), an
+ * unchanged stamp answers the last listing without listing at all.
  */
 export class ActiveRunView {
   private readonly last = new Map<string, Listing>();
@@ -29,17 +30,23 @@ export class ActiveRunView {
   constructor(private readonly store: Store) {}
 
   async listing(filter: ActiveRunFilter = {}): Promise<ActiveRunListing> {
-    const fresh = await this.store.listActiveRuns(filter);
     const key = `${filter.board ?? ''}|${filter.progress_timeout_seconds ?? ''}`;
     const previous = this.last.get(key);
-    if (previous !== undefined && previous.isAnswerTo(fresh)) return previous;
+    // Taken before the listing: a commit in between can only make the next call list again.
+    const stamp = await this.store.activeRunsStamp(filter);
+    if (previous !== undefined && stamp !== null && previous.stamp === stamp) return previous;
+    const fresh = await this.store.listActiveRuns(filter);
+    if (previous !== undefined && previous.isAnswerTo(fresh)) {
+      previous.stamp = stamp;
+      return previous;
+    }
     const entries = new Array<Entry>(fresh.length);
     for (let i = 0; i < fresh.length; i++) {
       const run = fresh[i]!;
       const old = previous?.byRun.get(run.run_id);
       entries[i] = old !== undefined && sameRun(old.run, run) ? old : { run, json: undefined };
     }
-    const listing = new Listing(entries);
+    const listing = new Listing(entries, stamp);
     if (!previous && this.last.size >= MAX_LISTINGS) this.last.clear();
     this.last.set(key, listing);
     return listing;
@@ -56,7 +63,11 @@ class Listing implements ActiveRunListing {
   readonly byRun = new Map<number, Entry>();
   private bytes: Buffer | undefined;
 
-  constructor(readonly entries: readonly Entry[]) {
+  constructor(
+    readonly entries: readonly Entry[],
+    /** The store's stamp taken just before this listing was read; null when the store gives none. */
+    public stamp: string | null,
+  ) {
     this.runs = entries.map((entry) => entry.run);
     for (const entry of entries) this.byRun.set(entry.run.run_id, entry);
   }

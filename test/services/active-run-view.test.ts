@@ -68,6 +68,20 @@ for (const kind of STORES) {
       after.runs.forEach((run, i) => expect(after.runJson(i)).toBe(JSON.stringify(run)));
     });
 
+    it('answers the last listing while the store stamps it unchanged, a new one once a run changed (stamp: SQLite only)', async () => {
+      const { runId, token } = await claimOne('s');
+      const stamp = await opened.store.activeRunsStamp();
+      expect(stamp === null).toBe(kind.kind === 'postgres');
+      const first = await view.listing();
+      opened.clock.advance(1);
+      expect(await view.listing()).toBe(first);
+      await opened.store.heartbeat(runId, token);
+      const beaten = await view.listing();
+      expect(beaten.runs[0]?.last_heartbeat_at).toBe(opened.clock.now());
+      await opened.store.endRun(runId, { outcome: 'failed', actor: 'test' });
+      expect((await view.listing()).runs).toEqual([]);
+    });
+
     it('keeps boards apart', async () => {
       await claimOne('x', 'alpha');
       expect((await view.listing({ board: 'beta' })).runs).toEqual([]);

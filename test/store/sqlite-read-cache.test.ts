@@ -59,6 +59,33 @@ describe('SQLite active-run listing and its read cache', () => {
     }
   });
 
+  it("the listing's stamp moves with this connection's writes, another process's commits and the clock, and only then", async () => {
+    const { runId, token } = await claimOne('s');
+    const first = await store.activeRunsStamp();
+    expect(first).not.toBeNull();
+    clock.advance(1);
+    expect(await store.activeRunsStamp()).toBe(first);
+    await store.heartbeat(runId, token);
+    const beaten = await store.activeRunsStamp();
+    expect(beaten).not.toBe(first);
+    const other = new Database(path);
+    try {
+      other.pragma('busy_timeout = 5000');
+      other.prepare("UPDATE tasks SET title = 'renamed elsewhere'").run();
+      const renamed = await store.activeRunsStamp();
+      expect(renamed).not.toBe(beaten);
+      // The lease of 30 s was renewed at +1: healthy up to 7.5 s before it ends, lease_expiring after.
+      clock.advance(22.49);
+      expect(await store.activeRunsStamp()).toBe(renamed);
+      expect((await store.listActiveRuns())[0]?.state).toBe('healthy');
+      clock.advance(0.02);
+      expect(await store.activeRunsStamp()).not.toBe(renamed);
+      expect((await store.listActiveRuns())[0]?.state).toBe('lease_expiring');
+    } finally {
+      other.close();
+    }
+  });
+
   it('judges the state against the clock on every call, even when no row changed', async () => {
     await claimOne('c');
     expect((await store.listActiveRuns())[0]?.state).toBe('healthy');

@@ -30,6 +30,7 @@ import type {
 } from '../../../ports/store.js';
 import { claim } from './claim.js';
 import { validateClaimRequest } from '../../../core/claim.js';
+import { validateActiveRunFilter } from '../../../core/active-run-state.js';
 import { fastCompleteAndClaim } from './complete-and-claim.js';
 import { fastCompleteAndClaimMany } from './complete-and-claim-many.js';
 import type { BatchItem } from './complete-and-claim-many.js';
@@ -337,6 +338,12 @@ class PostgresStore implements Store {
 
   listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]> {
     return this.read((ctx) => listActiveRuns(ctx, filter));
+  }
+
+  /** Other servers and clients commit to the same database unseen, so only a listing can tell. */
+  async activeRunsStamp(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<string | null> {
+    validateActiveRunFilter(filter);
+    return null;
   }
 
   listEvents(filter?: EventFilter): Promise<EventRow[]> {

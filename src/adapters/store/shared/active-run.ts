@@ -1,4 +1,4 @@
-import { activeRunState } from '../../../core/active-run-state.js';
+import { activeRunState, activeRunStateHoldsUntil } from '../../../core/active-run-state.js';
 import type { ActiveRunFilter } from '../../../core/active-run-state.js';
 import type { ActiveRun } from '../../../core/types.js';
 
@@ -80,4 +80,12 @@ export function activeRunsAt(rows: readonly ActiveRunRow[], now: number, filter:
     };
   }
   return list;
+}
+
+/** Until when (inclusive) every state of `rows` judged at `now` holds: see activeRunStateHoldsUntil. */
+export function activeRunStatesHoldUntil(rows: readonly ActiveRunRow[], now: number, filter: ActiveRunFilter): number {
+  const options = filter.progress_timeout_seconds === undefined ? {} : { progress_timeout_seconds: filter.progress_timeout_seconds };
+  let until = Infinity;
+  for (const row of rows) until = Math.min(until, activeRunStateHoldsUntil(row, now, options));
+  return until;
 }

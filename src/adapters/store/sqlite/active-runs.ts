@@ -1,7 +1,7 @@
 import { validateActiveRunFilter } from '../../../core/active-run-state.js';
 import type { ActiveRunFilter } from '../../../core/active-run-state.js';
 import type { ActiveRun, Run } from '../../../core/types.js';
-import { ACTIVE_RUN_COLUMNS, activeRunRowsFromValues, activeRunsAt } from '../shared/active-run.js';
+import { ACTIVE_RUN_COLUMNS, activeRunRowsFromValues, activeRunsAt, activeRunStatesHoldUntil } from '../shared/active-run.js';
 import type { ActiveRunRow } from '../shared/active-run.js';
 import type { ReadContext } from './context.js';
 import type { ReadCache } from './read-cache.js';
@@ -19,12 +19,27 @@ const ONE_BOARD = `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.id
  */
 export function listActiveRuns(ctx: ReadContext, cache: ReadCache, filter: ActiveRunFilter = {}): ActiveRun[] {
   const valid = validateActiveRunFilter(filter);
-  const board = valid.board;
-  const rows =
-    board === undefined
-      ? cache.get(ACTIVE_RUNS_KEY, () => activeRunRowsFromValues(ctx.q.allRaw(ALL_BOARDS)))
-      : cache.get(`${ACTIVE_RUNS_KEY}:${board}`, () => activeRunRowsFromValues(ctx.q.allRaw(ONE_BOARD, board)));
-  return activeRunsAt(rows, ctx.now, valid);
+  return activeRunsAt(cachedRows(ctx, cache, valid.board), ctx.now, valid);
+}
+
+/**
+ * The database's version and the time until which every listed state holds (kept with the rows, and
+ * found again only once it passed): a dashboard polling an idle fleet is answered without a listing.
+ */
+export function activeRunsStamp(ctx: ReadContext, cache: ReadCache, filter: ActiveRunFilter = {}): string {
+  const valid = validateActiveRunFilter(filter);
+  const rows = cachedRows(ctx, cache, valid.board);
+  // Kept beside the rows, not under their key: a carried renewal leaves it, which is safe because a
+  // renewal only moves a run's boundaries later, so the time kept can only be too early.
+  const holds = cache.get(`${STATES_HOLD_KEY}:${valid.board ?? ''}:${valid.progress_timeout_seconds ?? ''}`, () => ({ until: -Infinity }));
+  if (!(ctx.now <= holds.until)) holds.until = activeRunStatesHoldUntil(rows, ctx.now, valid);
+  return `${cache.version()}@${holds.until}`;
+}
+
+function cachedRows(ctx: ReadContext, cache: ReadCache, board: string | undefined): readonly ActiveRunRow[] {
+  return board === undefined
+    ? cache.get(ACTIVE_RUNS_KEY, () => activeRunRowsFromValues(ctx.q.allRaw(ALL_BOARDS)))
+    : cache.get(`${ACTIVE_RUNS_KEY}:${board}`, () => activeRunRowsFromValues(ctx.q.allRaw(ONE_BOARD, board)));
 }
 
 /** The fields a lease renewal writes, as its UPDATE returned them. */
@@ -43,6 +58,7 @@ export function renewedRows(rows: readonly ActiveRunRow[], runId: number, renewa
 }
 
 const ACTIVE_RUNS_KEY = 'active-runs';
+const STATES_HOLD_KEY = 'active-run-states-hold';
 
 /** The keys under which listActiveRuns caches its rows. */
 export function isActiveRunsKey(key: string): boolean {

@@ -23,6 +23,24 @@ export class ReadCache {
 
   /** What `load` returned for `key` since the last change, else its fresh answer. Callers must not mutate it. */
   get<T>(key: string, load: () => T): T {
+    this.dropIfChanged();
+    if (this.entries.has(key)) return this.entries.get(key) as T;
+    const value = load();
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(key, value);
+    return value;
+  }
+
+  /**
+   * Names the state of the database the cached results stand for: it differs after any commit, of
+   * this connection or another, and after a carried write.
+   */
+  version(): string {
+    this.dropIfChanged();
+    return `${this.seenDataVersion}.${this.seenTotalChanges}`;
+  }
+
+  private dropIfChanged(): void {
     const dataVersion = this.dataVersion.get() as number;
     const totalChanges = this.totalChanges.get() as number;
     if (dataVersion !== this.seenDataVersion || totalChanges !== this.seenTotalChanges) {
@@ -30,11 +48,6 @@ export class ReadCache {
       this.seenDataVersion = dataVersion;
       this.seenTotalChanges = totalChanges;
     }
-    if (this.entries.has(key)) return this.entries.get(key) as T;
-    const value = load();
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(key, value);
-    return value;
   }
 
   /** The change counters as they are now; a writer takes them before a write it may `carry` over. */

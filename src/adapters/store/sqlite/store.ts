@@ -32,7 +32,7 @@ import { validateClaimRequest } from '../../../core/claim.js';
 import type { ReadContext, WriteContext } from './context.js';
 import { lastEventId, listEvents } from './events.js';
 import { migrate } from './migrations.js';
-import { isActiveRunsKey, listActiveRuns, renewedRows } from './active-runs.js';
+import { activeRunsStamp, isActiveRunsKey, listActiveRuns, renewedRows } from './active-runs.js';
 import type { ActiveRunRow } from '../shared/active-run.js';
 import { complete, endRun, heartbeat, listRuns, recordProcess, recordSignal, requestStop } from './runs.js';
 import { reap } from './reap.js';
@@ -247,6 +247,10 @@ class SqliteStore implements Store {
 
   listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]> {
     return this.read((ctx) => listActiveRuns(ctx, this.cache, filter));
+  }
+
+  activeRunsStamp(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<string | null> {
+    return this.read((ctx) => activeRunsStamp(ctx, this.cache, filter));
   }
 
   listEvents(filter?: EventFilter): Promise<EventRow[]> {
