@@ -42,6 +42,24 @@ describe('a run is bound to the worker that claimed it', () => {
     expect((await h.store.getTask(run.task_id))?.result).toEqual({ mine: true });
   });
 
+  it('the same holds for a run claimed past this server (straight on the store, as another server or process would) and for one claimed with a completion', async () => {
+    await h.api('POST', '/api/tasks', { body: { title: 'elsewhere', board: 'bind-3' } });
+    const elsewhere = await h.store.claim({ worker: h.workerName, host: 'another-host', ttl_seconds: 30, board: 'bind-3' });
+    if (!elsewhere) throw new Error('nothing to claim');
+    const beat = await h.api('POST', `/api/runs/${elsewhere.run.id}/heartbeat`, { token: other, body: { claim_token: elsewhere.run.claim_token } });
+    expect(beat.status).toBe(403);
+    await h.api('POST', '/api/tasks', { body: { title: 'next', board: 'bind-3' } });
+    const done = await h.api('POST', `/api/runs/${elsewhere.run.id}/complete`, {
+      token: h.tokens.worker,
+      body: { claim_token: elsewhere.run.claim_token, outcome: 'completed', claim_next: { worker: h.workerName, board: 'bind-3' } },
+    });
+    expect(done.status).toBe(200);
+    const next = bodyOf<{ next: { run: Run } }>(done).next.run;
+    const stolen = await h.api('POST', `/api/runs/${next.id}/heartbeat`, { token: other, body: { claim_token: next.claim_token } });
+    expect(stolen.status).toBe(403);
+    expect(bodyOf(stolen).detail).toBe(`run ${next.id} belongs to worker w1, not to w2`);
+  });
+
   it('an unknown run is still 404, and an admin may act on any run', async () => {
     const unknown = await h.api('POST', '/api/runs/987654/heartbeat', { token: other, body: { claim_token: 'x'.repeat(32) } });
     expect(unknown.status).toBe(404);

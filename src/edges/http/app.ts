@@ -10,6 +10,7 @@ import { systemClock } from '../../ports/clock.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector, ProcessSignaller, SignalAudit } from '../../ports/process-inspector.js';
 import { ActiveRunView } from '../../services/active-run-view.js';
+import { RunOwners } from './run-owners.js';
 import { storeSignalAudit } from '../../services/signal-audit.js';
 import type { Store } from '../../ports/store.js';
 import type { Registry } from '../../services/registry.js';
@@ -158,6 +159,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       progressTimeoutSeconds: deps.settings.progress_timeout_seconds,
     }),
     activeRuns: new ActiveRunView(deps.store),
+    runOwners: new RunOwners(deps.store),
     workerControl: createWorkerControl(deps.bus, { clock }),
     metrics,
     feed,

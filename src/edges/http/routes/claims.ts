@@ -41,6 +41,7 @@ export const claimRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
         release();
       }
       if (!claimed) return reply.code(204).send(null);
+      ctx.runOwners.remember(claimed.run);
       ctx.metrics.claims.inc();
       return reply.code(200).send(claimed);
     },

@@ -4,7 +4,6 @@ import type { Json } from '../../../core/types.js';
 import { actorOf, assertMayTouchRun, principalOf } from '../auth.js';
 import { claimRequestFor } from '../claim-request.js';
 import type { ApiContext } from '../context.js';
-import { RunOwners } from '../run-owners.js';
 import { CompletionBatcher } from '../../../services/completion-batcher.js';
 import { parseRunId, publicRun } from '../params.js';
 import { errorResponses, RunIdParams } from '../schemas/common.js';
@@ -28,7 +27,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
   const revokeRunTokens = (runId: number) => store.revokeRunTokens(runId);
   // Workers' completions that reach the server in the same tick share one commit.
   const completions = new CompletionBatcher(store);
-  const owners = new RunOwners(store);
+  const owners = ctx.runOwners;
 
   app.post(
     '/api/runs/:id/heartbeat',
@@ -93,7 +92,10 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx)
       const ended = await completions.completeAndClaim(runId, claim_token, report, next);
       await revokeRunTokens(runId);
       const claimed = ended.next;
-      if (claimed) ctx.metrics.claims.inc();
+      if (claimed) {
+        owners.remember(claimed.run);
+        ctx.metrics.claims.inc();
+      }
       return { run: publicRun(ended.run), task: ended.task, next: claimed };
     },
   );
