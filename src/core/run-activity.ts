@@ -3,8 +3,8 @@ import type { Outcome } from './types.js';
 
 /** What a store counts per bucket of run starts and ends since an instant. */
 export interface RunActivityCounts {
-  /** Runs live at `since`: started before it and not ended before it. */
-  live_at_since: number;
+  /** Runs live at `since`: started before it and not ended before it; null when not asked for (`live: false`). */
+  live_at_since: number | null;
   started: { bucket: number; count: number }[];
   ended: { bucket: number; outcome: Outcome; count: number }[];
 }
@@ -24,7 +24,7 @@ const FAILED_OUTCOMES = new Set<Outcome>(['failed', 'crashed', 'timed_out', 'spa
 export const MAX_ACTIVITY_BUCKETS = 24 * 60;
 
 /** Per-bucket completions, failures and live runs, from the counts of starts and ends. */
-export function activitySeries(counts: RunActivityCounts, since: number, bucketSeconds: number, buckets: number): ActivityBucket[] {
+export function activitySeries(counts: RunActivityCounts & { live_at_since: number }, since: number, bucketSeconds: number, buckets: number): ActivityBucket[] {
   const series: ActivityBucket[] = Array.from({ length: buckets }, (_, i) => ({ t: since + i * bucketSeconds, completed: 0, failed: 0, live: 0 }));
   const started = new Array<number>(buckets).fill(0);
   const ended = new Array<number>(buckets).fill(0);
@@ -44,8 +44,23 @@ export function activitySeries(counts: RunActivityCounts, since: number, bucketS
   return series;
 }
 
-/** Bounds of a store's activity read: a finite instant and a bucket of at least a second. */
-export function checkActivityInput(input: { since: number; bucket_seconds: number }): void {
+/** What a store's activity read counts: runs started and ended from `since` on, before `until` when given. */
+export interface RunActivityInput {
+  since: number;
+  until?: number;
+  bucket_seconds: number;
+  /**
+   * Count the runs live at `since` (default true). Those are the runs that ended after it too, so the
+   * count reads every run ended since: a read of one past bucket leaves it out.
+   */
+  live?: boolean;
+}
+
+/** Bounds of a store's activity read: finite instants in order and a bucket of at least a second. */
+export function checkActivityInput(input: RunActivityInput): void {
   if (!Number.isFinite(input.since)) throw new InvalidInputError('since must be a finite number of epoch seconds');
+  if (input.until !== undefined && !(Number.isFinite(input.until) && input.until > input.since)) {
+    throw new InvalidInputError('until must be a finite number of epoch seconds after since');
+  }
   if (!Number.isFinite(input.bucket_seconds) || input.bucket_seconds < 1) throw new InvalidInputError('bucket_seconds must be at least 1');
 }

@@ -1,5 +1,5 @@
 import type { PruneRequest } from '../core/event-retention.js';
-import type { RunActivityCounts } from '../core/run-activity.js';
+import type { RunActivityCounts, RunActivityInput } from '../core/run-activity.js';
 import type {
   ActiveRun,
   ApiToken,
@@ -106,7 +106,7 @@ export interface Store {
 
   countTasksByStatus(board?: string): Promise<Record<TaskStatus, number>>;
   /** Run starts and ends per bucket of `bucket_seconds` from `since` on, for the dashboard's overview. */
-  runActivity(input: { since: number; bucket_seconds: number }): Promise<RunActivityCounts>;
+  runActivity(input: RunActivityInput): Promise<RunActivityCounts>;
 
   createToken(input: { role: Role; name: string; secret_hash: string; run_id?: number | null }): Promise<ApiToken>;
   findTokenByHash(secretHash: string): Promise<ApiToken | null>;

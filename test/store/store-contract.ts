@@ -610,7 +610,17 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
           { bucket: 1, outcome: 'failed', count: 1 },
           { bucket: 2, outcome: 'completed', count: 1 },
         ]);
+        // until bounds the counts from above; the runs live at since are the same.
+        const bounded = await store.runActivity({ since, until: since + 120, bucket_seconds: 60 });
+        expect(bounded.live_at_since).toBe(1);
+        expect(bounded.started).toEqual([{ bucket: 0, count: 2 }]);
+        expect([...bounded.ended].sort((a, b) => a.outcome.localeCompare(b.outcome))).toEqual([
+          { bucket: 1, outcome: 'completed', count: 1 },
+          { bucket: 1, outcome: 'failed', count: 1 },
+        ]);
         await expectError(store.runActivity({ since, bucket_seconds: 0 }), InvalidInputError);
+        await expectError(store.runActivity({ since, until: since, bucket_seconds: 60 }), InvalidInputError);
+        expect((await store.runActivity({ since, until: since + 60, bucket_seconds: 60, live: false })).live_at_since).toBeNull();
       });
     });
 

@@ -11,6 +11,8 @@ import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector, ProcessSignaller, SignalAudit } from '../../ports/process-inspector.js';
 import { ActiveRunView } from '../../services/active-run-view.js';
 import { RunOwners } from './run-owners.js';
+import { RunActivityView } from '../../services/run-activity-view.js';
+import { ACTIVITY_BUCKET_SECONDS } from './routes/stats.js';
 import { storeSignalAudit } from '../../services/signal-audit.js';
 import type { Store } from '../../ports/store.js';
 import type { Registry } from '../../services/registry.js';
@@ -160,6 +162,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     }),
     activeRuns: new ActiveRunView(deps.store),
     runOwners: new RunOwners(deps.store),
+    runActivity: new RunActivityView(deps.store, ACTIVITY_BUCKET_SECONDS),
     workerControl: createWorkerControl(deps.bus, { clock }),
     metrics,
     feed,

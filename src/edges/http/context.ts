@@ -5,6 +5,7 @@ import type { ProcessInspector } from '../../ports/process-inspector.js';
 import type { Store } from '../../ports/store.js';
 import type { ActiveRunView } from '../../services/active-run-view.js';
 import type { RunOwners } from './run-owners.js';
+import type { RunActivityView } from '../../services/run-activity-view.js';
 import type { ClaimWaiters } from '../../services/claim-waiters.js';
 import type { Registry } from '../../services/registry.js';
 import type { RunControl } from '../../services/run-control.js';
@@ -46,6 +47,8 @@ export interface ApiContext {
   /** Claims held open by wait_seconds, woken through the feed's shared pump. */
   claimWaiters: ClaimWaiters;
   holds: HoldLimits;
+  /** The overview's per-minute run counts, closed minutes kept (GET /api/stats). */
+  runActivity: RunActivityView;
   /** Which worker each run belongs to, as far as this server saw it claimed or read it. */
   runOwners: RunOwners;
   /** Checks a secret under the per-address failure limit (the auth hook and the dashboard login). */

@@ -1,6 +1,6 @@
 import { runActivity } from './run-activity.js';
 import { CommitListeners } from '../shared/commit-listeners.js';
-import type { RunActivityCounts } from '../../../core/run-activity.js';
+import type { RunActivityCounts, RunActivityInput } from '../../../core/run-activity.js';
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { validatePruneRequest } from '../../../core/event-retention.js';
@@ -368,7 +368,7 @@ class PostgresStore implements Store {
     return this.commits.add(listener);
   }
 
-  runActivity(input: { since: number; bucket_seconds: number }): Promise<RunActivityCounts> {
+  runActivity(input: RunActivityInput): Promise<RunActivityCounts> {
     return this.read((ctx) => runActivity(ctx, input));
   }
 

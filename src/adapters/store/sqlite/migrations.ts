@@ -128,6 +128,16 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE worker_pid IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'run activity by time',
+    // The overview counts runs started and ended per minute of the last hour; without these it read
+    // every run ever made, on each poll (86 ms with 200,000 ended runs, on the event loop).
+    sql: `
+      CREATE INDEX runs_started ON runs (started_at);
+      CREATE INDEX runs_ended ON runs (ended_at, outcome) WHERE ended_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies the missing migrations, each in its own BEGIN IMMEDIATE so processes opening one file at once take turns. */

@@ -1,6 +1,6 @@
 import { runActivity } from './run-activity.js';
 import { CommitListeners } from '../shared/commit-listeners.js';
-import type { RunActivityCounts } from '../../../core/run-activity.js';
+import type { RunActivityCounts, RunActivityInput } from '../../../core/run-activity.js';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../../ports/clock.js';
 import type { Clock } from '../../../ports/clock.js';
@@ -274,7 +274,7 @@ class SqliteStore implements Store {
     return this.commits.add(listener);
   }
 
-  runActivity(input: { since: number; bucket_seconds: number }): Promise<RunActivityCounts> {
+  runActivity(input: RunActivityInput): Promise<RunActivityCounts> {
     return this.read((ctx) => runActivity(ctx, input));
   }
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { activitySeries } from '../../../core/run-activity.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses } from '../schemas/common.js';
 
-const BUCKET_SECONDS = 60;
+/** The overview's buckets are minutes (the view in app.ts is made with this size). */
+export const ACTIVITY_BUCKET_SECONDS = 60;
 
 const StatsQuery = Type.Object(
   { minutes: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2}|1[0-3][0-9]{2}|14[0-3][0-9]|1440)$', description: 'window, 1 to 1440 (default 60)' })) },
@@ -40,9 +40,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
       const minutes = request.query.minutes === undefined ? 60 : Number(request.query.minutes);
       const now = ctx.clock.now();
       // Whole minutes, the last one being the current minute.
-      const since = (Math.floor(now / BUCKET_SECONDS) - minutes + 1) * BUCKET_SECONDS;
-      const counts = await ctx.store.runActivity({ since, bucket_seconds: BUCKET_SECONDS });
-      return { bucket_seconds: BUCKET_SECONDS, buckets: activitySeries(counts, since, BUCKET_SECONDS, minutes), generated_at: now };
+      return { bucket_seconds: ACTIVITY_BUCKET_SECONDS, buckets: await ctx.runActivity.series(minutes, now), generated_at: now };
     },
   );
 };
