@@ -52,7 +52,6 @@ export function activeRunRowsFromValues(rows: readonly (readonly unknown[])[]): 
 
 /** Fresh listing rows, each with its state at `now`: the one place a row read becomes an ActiveRun. */
 export function activeRunsAt(rows: readonly ActiveRunRow[], now: number, filter: ActiveRunFilter): ActiveRun[] {
-  const options = filter.progress_timeout_seconds === undefined ? {} : { progress_timeout_seconds: filter.progress_timeout_seconds };
   const list = new Array<ActiveRun>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
@@ -76,7 +75,7 @@ export function activeRunsAt(rows: readonly ActiveRunRow[], now: number, filter:
       last_progress_at: row.last_progress_at,
       max_runtime_seconds: row.max_runtime_seconds,
       board: row.board,
-      state: activeRunState(row, now, options),
+      state: activeRunState(row, now, filter),
     };
   }
   return list;
@@ -84,8 +83,7 @@ export function activeRunsAt(rows: readonly ActiveRunRow[], now: number, filter:
 
 /** Until when (inclusive) every state of `rows` judged at `now` holds: see activeRunStateHoldsUntil. */
 export function activeRunStatesHoldUntil(rows: readonly ActiveRunRow[], now: number, filter: ActiveRunFilter): number {
-  const options = filter.progress_timeout_seconds === undefined ? {} : { progress_timeout_seconds: filter.progress_timeout_seconds };
   let until = Infinity;
-  for (const row of rows) until = Math.min(until, activeRunStateHoldsUntil(row, now, options));
+  for (const row of rows) until = Math.min(until, activeRunStateHoldsUntil(row, now, filter));
   return until;
 }
