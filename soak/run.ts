@@ -30,6 +30,9 @@ const arg = (name: string, fallback: number): number => {
 };
 const minutes = arg('minutes', 60);
 const rate = arg('rate', 50);
+// --retention-minutes: how old an event gets before it is pruned (once a minute), so a short run
+// reaches the pruning phase of a long one.
+const retentionMinutes = arg('retention-minutes', 10);
 // --profile: the server writes a CPU profile (--cpu-prof) into this folder when it exits.
 const profileAt = args.indexOf('--profile');
 const profileDir = profileAt >= 0 ? args[profileAt + 1] : undefined;
@@ -82,11 +85,11 @@ const dir = mkdtempSync(join(tmpdir(), 'pulseboard-soak-'));
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const adminToken = randomBytes(24).toString('base64url');
-// Events older than ten minutes are pruned every minute: the soak runs the retention too.
+// Events older than --retention-minutes are pruned every minute: the soak runs the retention too.
 const registryNames = Array.from({ length: REGISTRY_WORKERS }, (_, i) => `soak-registry-${i}`);
 writeFileSync(
   join(dir, 'pulseboard.config.json'),
-  JSON.stringify({ workers: registryNames, event_retention: { max_age_days: 10 / 1440, interval_seconds: 60 } }),
+  JSON.stringify({ workers: registryNames, event_retention: { max_age_days: retentionMinutes / 1440, interval_seconds: 60 } }),
 );
 const env = loopbackServerEnv({ home: join(dir, 'home'), port, token: adminToken, extra: { SOAK_CWD: dir, SOAK_REPORT_SECONDS: String(SAMPLE_SECONDS) } });
 

@@ -23,7 +23,10 @@ export interface PruneRequest {
    * ended (the store answers checked_to_id) reads each event once instead of ranking the whole log.
    */
   tasks_after_id?: number;
-  /** Rows per transaction, so a pass never holds the write lock long. */
+  /**
+   * The most rows per transaction, so a pass never holds the write lock long; a store sizes its
+   * batches below it by how long they take (nextPruneBatch).
+   */
   batch_size: number;
 }
 
@@ -52,4 +55,28 @@ export function validatePruneRequest(request: PruneRequest): PruneRequest {
     throw new InvalidInputError(`batch_size must be an integer from 1 to ${MAX_PRUNE_BATCH}`);
   }
   return request;
+}
+
+/**
+ * How the rows of one pruning batch are sized. On SQLite a batch runs on the event loop, so its
+ * cost in time, not in rows, is what must stay small: a batch of 5,000 old rows took 20–27 ms on
+ * this machine (the dirty pages outgrow SQLite's page cache), one of 1,000 took 1.3 ms.
+ */
+export const PRUNE_BATCH_TARGET_MS = 4;
+const MIN_PRUNE_BATCH = 50;
+const FIRST_PRUNE_BATCH = 500;
+
+/** The size of a pass's first batch: small, since nothing is known yet of this store's speed. */
+export function firstPruneBatch(maxBatch: number): number {
+  return Math.min(maxBatch, FIRST_PRUNE_BATCH);
+}
+
+/**
+ * The next batch's size after one of `size` rows took `tookMs`: halved when it passed the target,
+ * doubled when it took under half of it, never above the request's batch_size nor below 50 rows.
+ */
+export function nextPruneBatch(size: number, tookMs: number, maxBatch: number): number {
+  if (tookMs > PRUNE_BATCH_TARGET_MS) return Math.max(Math.min(MIN_PRUNE_BATCH, maxBatch), Math.floor(size / 2));
+  if (tookMs < PRUNE_BATCH_TARGET_MS / 2) return Math.min(maxBatch, size * 2);
+  return size;
 }

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { firstPruneBatch, nextPruneBatch } from '../../../core/event-retention.js';
 import type { PruneRequest } from '../../../core/event-retention.js';
 
 /**
@@ -37,7 +38,7 @@ export interface PruneExecutor {
 
 /**
  * Deletes what the request no longer keeps, batch by batch until a batch comes back short; the
- * per-task limit walks the ids after tasks_after_id in slices of batch_size ids. checked_to_id: the
+ * per-task limit walks the ids after tasks_after_id in slices as wide as the current batch. checked_to_id: the
  * id up to which every task was held to its limit, where the next pass may start.
  */
 export async function pruneInBatches(
@@ -45,35 +46,37 @@ export async function pruneInBatches(
   placeholder: (position: number) => string,
   store: PruneExecutor,
 ): Promise<{ deleted: number; checked_to_id: number }> {
-  // A synchronous driver (SQLite) resolves each batch at once; the turn of the event loop between
-  // batches lets requests in, so a pass of many batches never holds the server.
-  const exec: PruneExecutor = {
-    deleteBatch: async (sql, params) => {
-      const count = await store.deleteBatch(sql, params);
-      await nextTurn();
-      return count;
-    },
-    lastEventId: () => store.lastEventId(),
+  let size = firstPruneBatch(request.batch_size);
+  // A synchronous driver (SQLite) runs each batch on the event loop: batches are sized by how long
+  // they take, and the turn of the event loop between them lets requests in, so a pass of many
+  // batches never holds the server.
+  const deleteBatch = async (sql: string, params: unknown[]): Promise<number> => {
+    const started = performance.now();
+    const count = await store.deleteBatch(sql, params);
+    size = nextPruneBatch(size, performance.now() - started, request.batch_size);
+    await nextTurn();
+    return count;
   };
   const [p1, p2, p3, p4] = [placeholder(1), placeholder(2), placeholder(3), placeholder(4)];
-  const batch = request.batch_size;
   let deleted = 0;
   if (request.older_than !== null) {
     for (;;) {
-      const count = await exec.deleteBatch(PRUNE_DELETE.tooOld(p1, p2), [request.older_than, batch]);
+      const limit = size;
+      const count = await deleteBatch(PRUNE_DELETE.tooOld(p1, p2), [request.older_than, limit]);
       deleted += count;
-      if (count < batch) break;
+      if (count < limit) break;
     }
   }
-  const top = await exec.lastEventId();
+  const top = await store.lastEventId();
   if (request.keep_per_task === null) return { deleted, checked_to_id: top };
   const sql = PRUNE_DELETE.beyondPerTask(p1, p2, p3, p4);
   for (let from = request.tasks_after_id ?? 0; from < top; ) {
-    const to = Math.min(top, from + batch);
+    const to = Math.min(top, from + size);
     for (;;) {
-      const count = await exec.deleteBatch(sql, [from, to, request.keep_per_task - 1, batch]);
+      const limit = size;
+      const count = await deleteBatch(sql, [from, to, request.keep_per_task - 1, limit]);
       deleted += count;
-      if (count < batch) break;
+      if (count < limit) break;
     }
     from = to;
   }
