@@ -1,4 +1,4 @@
-// npm run soak [-- --minutes 60 --rate 50]: steady load through the HTTP API against a real server
+// npm run soak [-- --minutes 60 --rate 50 --retention-minutes 10]: steady load through the HTTP API against a real server
 // process (loopback only, stops by itself after --minutes): SDK workers over HTTP draining tasks made at
 // --rate per second, a comment a second, registry beats of 20 workers a second, an event stream, and a
 // dashboard's reads every 2 s. Every 10 s it samples the server's RSS and open fds from /proc and its

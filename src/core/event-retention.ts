@@ -59,8 +59,8 @@ export function validatePruneRequest(request: PruneRequest): PruneRequest {
 
 /**
  * How the rows of one pruning batch are sized. On SQLite a batch runs on the event loop, so its
- * cost in time, not in rows, is what must stay small: a batch of 5,000 old rows took 20–27 ms on
- * this machine (the dirty pages outgrow SQLite's page cache), one of 1,000 took 1.3 ms.
+ * cost in time, not in rows, is what must stay small; and that cost per row grows once a batch's
+ * dirty pages outgrow SQLite's page cache (docs/ARCHITECTURE.md has the figures).
  */
 export const PRUNE_BATCH_TARGET_MS = 4;
 const MIN_PRUNE_BATCH = 50;

@@ -701,6 +701,24 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
         await expectError(store.pruneEvents({ older_than: null, keep_per_task: 0, batch_size: 10 }), InvalidInputError);
       });
 
+      it('prunes a log larger than a pass\'s first batch, as the batches change size, by age and per task', async () => {
+        // Over 500 rows (the first batch), with batch_size above it: the pass sizes its batches as it
+        // goes, so the SQL runs with limits and slice widths that change between batches.
+        const tasks = [];
+        for (const part of [0, 1]) tasks.push(...(await store.createTasks(Array.from({ length: 600 }, (_, i) => ({ title: `bulk ${part}.${i}` })))));
+        for (const t of tasks.slice(0, 600)) await store.updateTask(t.id, { priority: 1 });
+        const perTask = await store.pruneEvents({ older_than: null, keep_per_task: 1, batch_size: 5000 });
+        expect(perTask).toEqual({ deleted: 600, checked_to_id: await store.lastEventId() });
+        for (const t of [tasks[0]!, tasks[599]!, tasks[600]!, tasks[1199]!]) expect(await store.listEvents({ task_id: t.id })).toHaveLength(1);
+
+        clock.advance(10);
+        const last = await store.lastEventId();
+        const byAge = await store.pruneEvents({ older_than: clock.now(), keep_per_task: null, batch_size: 5000 });
+        expect(byAge.deleted).toBe(1199);
+        expect((await store.listEvents()).map((e) => e.id)).toEqual([last]);
+        expect(await store.listTasks()).toHaveLength(1200);
+      });
+
       it('holds to the per-task limit only the tasks with events after tasks_after_id, and says where the next pass starts', async () => {
         const quiet = await store.createTask({ title: 'quiet' });
         for (let i = 0; i < 5; i++) await store.updateTask(quiet.id, { priority: i + 1 });
