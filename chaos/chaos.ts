@@ -265,6 +265,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
+/** A run as the store and its worker's lines tell it, for a problem's report. */
+function describeRun(run: Run, lines: LogLine[]): string {
+  const at = (t: number | null) => (t === null ? '-' : t.toFixed(3));
+  const said = lines.map((l) => `${l.worker} ${l.ev}${l.ev === 'stop' ? `(${l.how})` : ''}@${at(l.t)}`).join(' ');
+  return `run ${run.id} [store: ${run.worker} started ${at(run.started_at)} beat ${at(run.last_heartbeat_at)} expires ${at(run.claim_expires)} ended ${at(run.ended_at)} ${run.outcome}; lines: ${said}]`;
+}
+
 function readAllLogs(dir: string): LogLine[] {
   return readdirSync(dir).flatMap((file) => readLines(join(dir, file)));
 }
@@ -326,7 +333,10 @@ async function verify(
       .filter((i): i is { run: number; start: number; end: number } => i !== null)
       .sort((a, b) => a.start - b.start);
     for (let i = 1; i < intervals.length; i++) {
-      if (intervals[i]!.start < intervals[i - 1]!.end) problem(`${task.id}: run ${intervals[i]!.run} started while run ${intervals[i - 1]!.run} was live`);
+      if (intervals[i]!.start < intervals[i - 1]!.end) {
+        const [earlier, later] = [intervals[i - 1]!.run, intervals[i]!.run].map((id) => describeRun(runs.find((r) => r.id === id)!, byRun.get(id) ?? []));
+        problem(`${task.id}: run ${intervals[i]!.run} started while run ${intervals[i - 1]!.run} was live; ${earlier}; ${later}`);
+      }
     }
     const ordered = [...runs].sort((a, b) => a.started_at - b.started_at);
     for (let i = 1; i < ordered.length; i++) {

@@ -71,28 +71,30 @@ export async function runTask(opts: RunTaskOptions): Promise<RunTaskResult> {
 /**
  * 'held' once the lease is known to be this worker's: at once for a claim answered within half its
  * lease, else after a beat that itself came back within half the lease (core/claim-freshness). A run
- * the server no longer gives this worker is 'lost' without its handler ever starting.
+ * the server no longer gives this worker is 'lost' without its handler ever starting. A beat that
+ * failed confirms nothing, however soon it failed: a worker waking while the server restarts must
+ * not take the refused connection for a held lease.
  */
 async function confirmClaim(opts: RunTaskOptions): Promise<'held' | 'lost' | 'abandoned'> {
   const { run, controller } = opts;
-  let askedAt = opts.askedAt;
-  for (let attempt = 0; claimNeedsConfirming(performance.now() - askedAt, run.lease_ttl_seconds); attempt++) {
+  if (!claimNeedsConfirming(performance.now() - opts.askedAt, run.lease_ttl_seconds)) return 'held';
+  for (let attempt = 0; ; attempt++) {
     if (controller.signal.aborted) return controller.signal.reason instanceof LeaseLostError ? 'lost' : 'abandoned';
-    askedAt = performance.now();
+    const sentAt = performance.now();
     try {
       await opts.transport.heartbeat(run);
+      if (!claimNeedsConfirming(performance.now() - sentAt, run.lease_ttl_seconds)) return 'held';
     } catch (err) {
       if (err instanceof LeaseLostError) {
         controller.abort(err);
         return 'lost';
       }
       opts.onError(err, `confirm run ${run.id}`);
-      const delay = CONFIRM_RETRY_DELAYS_MS[attempt];
-      if (delay === undefined) return 'abandoned';
-      await sleep(delay);
     }
+    const delay = CONFIRM_RETRY_DELAYS_MS[attempt];
+    if (delay === undefined) return 'abandoned';
+    await sleep(delay);
   }
-  return 'held';
 }
 
 function lostAfter(controller: AbortController, run: Run): RunVerdict {
