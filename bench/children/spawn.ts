@@ -23,7 +23,9 @@ export class JsonLineChild {
 
   constructor(script: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
     const path = fileURLToPath(new URL(script, import.meta.url));
-    this.proc = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    // BENCH_CPU_PROF_DIR: every child writes a CPU profile there when it exits (node --cpu-prof).
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    this.proc = spawn(process.execPath, [...profile, '--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
     this.proc.on('exit', () => {
       this.exited = true;
     });
@@ -69,6 +71,14 @@ export class JsonLineChild {
   async stop(): Promise<void> {
     if (this.exited) return;
     const gone = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
+    if (process.env.BENCH_CPU_PROF_DIR) {
+      // A profiled child writes its profile only when it exits by itself.
+      this.kill('SIGTERM');
+      const timer = setTimeout(() => this.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(timer);
+      return;
+    }
     this.kill('SIGKILL');
     await gone;
   }
