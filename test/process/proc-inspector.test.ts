@@ -113,6 +113,18 @@ describe('ProcInspector on processes that are gone', () => {
     }
   });
 
+  it('reads a process as gone once it exited, though its start time was read before through a kept descriptor', async () => {
+    const child = children.spawn('sleep', ['30']);
+    const start = await inspector.startTime(child.pid);
+    expect(start).not.toBeNull();
+    // The second reading goes through the descriptor the first one kept.
+    expect(await inspector.startTime(child.pid)).toBe(start);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(await inspector.startTime(child.pid)).toBeNull();
+    expect(await inspector.check(child.pid, start)).toEqual({ alive: false, reason: 'process not found' });
+  });
+
   it('treats invalid pids as not found', async () => {
     for (const pid of [0, -1, 1.5, Number.NaN]) {
       expect(await inspector.check(pid, null)).toEqual({ alive: false, reason: 'process not found' });
