@@ -42,6 +42,9 @@ describe('pulseboard top in a real terminal (tmux 120x30)', { timeout: 300_000 }
     tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '30', 'env', '-i', `PATH=${process.env['PATH'] ?? ''}`, 'TERM=xterm-256color', 'bash', '--norc', '--noprofile');
     tmux('send-keys', '-t', SESSION, "PS1='pb-prompt$ '", 'Enter');
     tmux('send-keys', '-t', SESSION, 'clear', 'Enter');
+    // Keys typed before the shell shows its prompt are echoed ahead of it, and the screen compared at the
+    // end would start with them (seen on a loaded machine): type the command once the cleared prompt is up.
+    await waitFor(() => screen().trim() === 'pb-prompt$', 30_000, 'the cleared shell prompt');
     tmux('send-keys', '-t', SESSION, `PULSEBOARD_URL=${t.server.url} PULSEBOARD_TOKEN=${t.server.token} ${process.execPath} --import ${TSX} ${CLI} top --board tmux --interval 1`, 'Enter');
 
     const row = new RegExp(`^(OK|STUCK|LEASE|OVER)\\s+${run.run_id} spinner\\s+\\S+\\s+${pid} t_[0-9a-f]{8} spin in tmux\\s+\\d+\\.\\d\\s+\\d+[KMG]`, 'm');

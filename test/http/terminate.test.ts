@@ -122,7 +122,13 @@ describe('terminate, reclaim and inspect on real processes', () => {
 
   it('inspect of a live process returns its figures', async () => {
     const { run, pid } = await runWithProcess();
-    const answer = await h.api('GET', `/api/runs/${run.id}/inspect`, { token: h.tokens.viewer });
+    // The pid is recorded as soon as the child is forked; until its exec has mapped the new program, it
+    // truly has no resident memory (a loaded machine caught it there), so wait for that before reading figures.
+    let answer = await h.api('GET', `/api/runs/${run.id}/inspect`, { token: h.tokens.viewer });
+    await waitFor(async () => {
+      answer = await h.api('GET', `/api/runs/${run.id}/inspect`, { token: h.tokens.viewer });
+      return answer.status !== 200 || (bodyOf<{ memory_rss_bytes?: number }>(answer).memory_rss_bytes ?? 0) > 0;
+    }, 'the process to be mapped');
     expect(answer.status).toBe(200);
     const look = bodyOf<Record<string, unknown>>(answer);
     expect(look).toMatchObject({ run_id: run.id, alive: true, pid, host: h.hostname, cmdline: ['sleep', '30'] });
