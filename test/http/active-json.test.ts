@@ -10,7 +10,7 @@ import type { Harness } from './harness.js';
 
 /**
  * GET /api/workers/active sends JSON it put together itself, past the response schema's serializer
- * (routes/active.ts, activeRunsResponseJson). Its bytes must be exactly what that serializer makes of
+ * (routes/active.ts, activeRunsResponseParts). Its bytes must be exactly what that serializer makes of
  * the same object: a field out of order, one the schema does not have, or a value of the wrong type
  * would make them differ.
  */
