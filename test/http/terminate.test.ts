@@ -7,7 +7,7 @@ import { serveHostAgent } from '../../src/services/host-agent.js';
 import { storeSignalAudit } from '../../src/services/signal-audit.js';
 import { Children, execDone, exited, IGNORES_SIGTERM, stdoutOf, waitFor } from '../process/children.js';
 import { bodyOf, startHarness } from './harness.js';
-import type { Harness } from './harness.js';
+import type { Answer, Harness } from './harness.js';
 
 function isAlive(pid: number): boolean {
   return readProcessStartTime(pid) !== null;
@@ -124,13 +124,13 @@ describe('terminate, reclaim and inspect on real processes', () => {
     const { run, pid } = await runWithProcess();
     // The pid is recorded as soon as the child is forked; until its exec has mapped the new program, it
     // truly has no resident memory (a loaded machine caught it there), so wait for that before reading figures.
-    let answer = await h.api('GET', `/api/runs/${run.id}/inspect`, { token: h.tokens.viewer });
+    let answer: Answer | undefined;
     await waitFor(async () => {
       answer = await h.api('GET', `/api/runs/${run.id}/inspect`, { token: h.tokens.viewer });
       return answer.status !== 200 || (bodyOf<{ memory_rss_bytes?: number }>(answer).memory_rss_bytes ?? 0) > 0;
     }, 'the process to be mapped');
-    expect(answer.status).toBe(200);
-    const look = bodyOf<Record<string, unknown>>(answer);
+    expect(answer?.status).toBe(200);
+    const look = bodyOf<Record<string, unknown>>(answer!);
     expect(look).toMatchObject({ run_id: run.id, alive: true, pid, host: h.hostname, cmdline: ['sleep', '30'] });
     expect(look.memory_rss_bytes).toBeGreaterThan(0);
     expect(look.num_threads).toBeGreaterThanOrEqual(1);

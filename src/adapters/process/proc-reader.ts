@@ -57,8 +57,9 @@ export class ProcReader {
   }
 
   /**
-   * btime is read on every call rather than cached: start times recorded by another process (or before
-   * a restart) were computed from the btime of that moment, and comparing like with like keeps them equal.
+   * btime is read on every call rather than kept for the process's life: start times recorded by another
+   * process (or before a restart) were computed from the btime of that moment, and comparing like with
+   * like keeps them equal (ProcInspector reuses a reading for at most a second).
    */
   async bootTime(): Promise<number> {
     return parseBootTime(await readFile(join(this.procRoot, 'stat'), 'utf8'));

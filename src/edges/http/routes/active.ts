@@ -57,8 +57,8 @@ const INSPECT_RESPONSE = InspectResponse as unknown as Record<string, unknown>;
  * The one path that sends a response past its schema's serializer: the parts are written one after
  * the other, never copied into one buffer. Joining them was a copy of the whole listing per request
  * (430 KB for 1,000 runs), and that garbage lengthened the listing's tail: p99 11.7-16.1 ms joined,
- * 7.7-9.9 ms in parts (npm run bench -- --sections visibility --only pulseboard-sqlite, two runs each). The cast is for the type provider, which
- * expects the object the bytes already are.
+ * 7.7-9.9 ms in parts (npm run bench -- --sections visibility --only pulseboard-sqlite, two runs
+ * each). The cast is for the type provider, which expects the object the bytes already are.
  */
 function sendActiveRunsResponse(reply: FastifyReply, parts: Buffer[]): FastifyReply {
   const length = parts.reduce((sum, part) => sum + part.length, 0);
