@@ -2,11 +2,11 @@ import { JsonLineChild } from '../children/spawn.js';
 import type { LatencySummary } from '../stats.js';
 
 /**
- * `requests` sequential GETs on one keep-alive connection, after a few untimed ones, from a client
- * process of its own: the figure is what a separate client sees, and the client's own work (reading
- * and buffering the answer) does not run on the server's event loop.
+ * `requests` sequential requests to url on one keep-alive connection (GETs, or POSTs of `body` as JSON
+ * when given), after a few untimed ones, from a client process of its own: the figure is what a
+ * separate client sees, and the client's own work (reading and buffering the answer) does not run on
+ * the server's event loop.
  */
-/** Sequential requests to url: GETs, or POSTs of `body` (JSON) when given. */
 export async function getLatency(url: string, token: string, requests: number, body?: unknown): Promise<LatencySummary & { bytes: number }> {
   const client = new JsonLineChild('./latency-client.ts', [url, token, String(requests), ...(body === undefined ? [] : [JSON.stringify(body)])]);
   try {

@@ -7,7 +7,6 @@ export interface SeedOptions {
   endedRuns: number;
   /** Ended runs are spread over this many done tasks, so the board stays a readable size. */
   doneTasks: number;
-  /** The live runs' worker process: the benchmark's own, so inspect finds a real process. */
   /** The live runs' worker processes, round robin: one each when there are as many as live runs. */
   workers: { pid: number; startedAt: number | null }[];
   host: string;
