@@ -12,6 +12,8 @@ import { localHostName, readProcessStartTime } from '../src/adapters/process/pro
 import { startBenchServer } from './pulseboard-server.js';
 import { seedRuns } from './sections/seed-sqlite.js';
 import { getLatency } from './sections/http-latency.js';
+import { runHeartbeats } from './sections/visibility.js';
+import { createClient } from '../src/sdk/client.js';
 import { JsonLineChild } from './children/spawn.js';
 
 const outDir = process.argv[2] ?? mkdtempSync(path.join(os.tmpdir(), 'pulseboard-profiles-'));
@@ -43,6 +45,15 @@ try {
     console.log(name, JSON.stringify(figures));
   };
   await phase('active', () => getLatency(`${server.url}/api/workers/active`, server.token, 200));
+  // The listing while 100 leases a second renew (the renewals are sent from this process too).
+  await phase('active-beating', async () => {
+    const beating = runHeartbeats(createClient({ url: server.url, token: server.token }), seed.liveRunIds, 100);
+    try {
+      return await getLatency(`${server.url}/api/workers/active`, server.token, 600);
+    } finally {
+      await beating.stop();
+    }
+  });
   await phase('board', () => getLatency(`${server.url}/api/board`, server.token, 60));
   await phase('inspect', () => getLatency(`${server.url}/api/runs/${seed.liveRunIds[0]}/inspect`, server.token, 200));
   await phase('inspect-many', () => getLatency(`${server.url}/api/runs/inspect`, server.token, 100, { run_ids: seed.liveRunIds }));

@@ -140,9 +140,10 @@ async function httpHeartbeats(
 
 /**
  * Lease renewals of the seeded live runs (tokens bench-token-<i>) at `perSecond`, round robin, through
- * the server's API as workers send them (POST /api/runs/:id/heartbeat).
+ * the server's API as workers send them (POST /api/runs/:id/heartbeat), until stopped; stop() answers
+ * how many went through.
  */
-function runHeartbeats(client: PulseboardClient, runIds: readonly number[], perSecond: number): { stop(): Promise<number> } {
+export function runHeartbeats(client: PulseboardClient, runIds: readonly number[], perSecond: number): { stop(): Promise<number> } {
   let beats = 0;
   let next = 0;
   const inFlight = new Set<Promise<unknown>>();

@@ -6,14 +6,25 @@ import type { Store } from '../ports/store.js';
 export interface ActiveRunListing {
   /** Newest first, as the store listed them; a run unchanged since the previous listing is the same object. */
   readonly runs: readonly ActiveRun[];
-  /** `JSON.stringify(runs)` as UTF-8, built once per listing. */
+  /** `JSON.stringify(runs)` as UTF-8, built once per listing, from its parts. */
   json(): Buffer;
+  /**
+   * The same bytes in parts of a few dozen runs, built once per listing; a part whose runs are the same
+   * objects as in the previous listing is that listing's part.
+   */
+  jsonParts(): readonly Buffer[];
   /** `JSON.stringify(runs[i])`, built once per run object. */
   runJson(i: number): string;
 }
 
 /** Beyond this many distinct listings (boards x timeouts) the memory starts over rather than grow. */
 const MAX_LISTINGS = 256;
+/**
+ * Runs per part of a listing's JSON. While a fleet renews leases a listing differs from the previous
+ * one in a row or two, so only their part is encoded again (a thousand runs are about 430 KB): joining
+ * the whole listing anew on each of those requests was garbage enough to double the listing's p99.
+ */
+const RUNS_PER_PART = 50;
 
 /**
  * The live-run listing as the edges show it, memoised: one view per store (the server makes it where it
@@ -43,10 +54,10 @@ export class ActiveRunView {
     const entries = new Array<Entry>(fresh.length);
     for (let i = 0; i < fresh.length; i++) {
       const run = fresh[i]!;
-      const old = previous?.byRun.get(run.run_id);
+      const old = previous?.entryOf(run.run_id, i);
       entries[i] = old !== undefined && sameRun(old.run, run) ? old : { run, json: undefined };
     }
-    const listing = new Listing(entries, stamp);
+    const listing = new Listing(entries, stamp, previous);
     if (!previous && this.last.size >= MAX_LISTINGS) this.last.clear();
     this.last.set(key, listing);
     return listing;
@@ -60,16 +71,33 @@ interface Entry {
 
 class Listing implements ActiveRunListing {
   readonly runs: readonly ActiveRun[];
-  readonly byRun = new Map<number, Entry>();
+  /** Built only when a run moved: mostly the next listing has every run where this one had it. */
+  private byRun: Map<number, Entry> | undefined;
+  private parts: Buffer[] | undefined;
   private bytes: Buffer | undefined;
 
   constructor(
     readonly entries: readonly Entry[],
     /** The store's stamp taken just before this listing was read; null when the store gives none. */
     public stamp: string | null,
+    /** The listing this one replaces: its parts, if it built them, may be reused (kept until ours are built). */
+    previous: Listing | undefined,
   ) {
     this.runs = entries.map((entry) => entry.run);
-    for (const entry of entries) this.byRun.set(entry.run.run_id, entry);
+    this.reusable = previous?.built();
+  }
+
+  private reusable: BuiltParts | undefined;
+
+  /** The entry of run `runId`, looked for first at `index`. */
+  entryOf(runId: number, index: number): Entry | undefined {
+    const there = this.entries[index];
+    if (there !== undefined && there.run.run_id === runId) return there;
+    if (this.byRun === undefined) {
+      this.byRun = new Map();
+      for (const entry of this.entries) this.byRun.set(entry.run.run_id, entry);
+    }
+    return this.byRun.get(runId);
   }
 
   /** Whether `fresh` lists the same runs, in the same order, with the same fields: the common case, checked without allocating. */
@@ -79,14 +107,64 @@ class Listing implements ActiveRunListing {
     return true;
   }
 
+  /**
+   * Copied together once per listing, not written as parts: a response written part by part is a
+   * write to the socket per part, which cost more than the copy (bench/README.md, visibility).
+   */
   json(): Buffer {
-    this.bytes ??= Buffer.from(`[${this.entries.map(entryJson).join(',')}]`);
+    this.bytes ??= Buffer.concat(this.jsonParts());
     return this.bytes;
+  }
+
+  jsonParts(): readonly Buffer[] {
+    if (this.parts === undefined) {
+      // Part k holds runs [k * RUNS_PER_PART, ...) behind its separator ('[' for the first, ',' after),
+      // so it depends on nothing but its own runs; the closing bracket is a part of its own.
+      const count = Math.ceil(this.entries.length / RUNS_PER_PART);
+      const parts = new Array<Buffer>(count + 1);
+      const reusable = this.reusable;
+      for (let k = 0; k < count; k++) {
+        const from = k * RUNS_PER_PART;
+        const to = Math.min(from + RUNS_PER_PART, this.entries.length);
+        const kept = reusable !== undefined && sameEntries(reusable.entries, this.entries, from, to);
+        parts[k] = kept ? reusable.parts[k]! : partBytes(this.entries, from, to, k === 0 ? '[' : ',');
+      }
+      parts[count] = count === 0 ? EMPTY_LIST : CLOSE_LIST;
+      this.parts = parts;
+      this.reusable = undefined;
+    }
+    return this.parts;
   }
 
   runJson(i: number): string {
     return entryJson(this.entries[i]!);
   }
+
+  /** Its parts, when they were built: a listing never asked for its bytes has none to lend. */
+  private built(): BuiltParts | undefined {
+    return this.parts === undefined ? undefined : { entries: this.entries, parts: this.parts };
+  }
+}
+
+interface BuiltParts {
+  entries: readonly Entry[];
+  parts: readonly Buffer[];
+}
+
+/** Whether the part of `entries` covering runs [from, to) holds the same entries as the one `before` had there. */
+function sameEntries(before: readonly Entry[], entries: readonly Entry[], from: number, to: number): boolean {
+  if (Math.min(from + RUNS_PER_PART, before.length) !== to) return false;
+  for (let i = from; i < to; i++) if (before[i] !== entries[i]) return false;
+  return true;
+}
+
+const CLOSE_LIST = Buffer.from(']');
+const EMPTY_LIST = Buffer.from('[]');
+
+function partBytes(entries: readonly Entry[], from: number, to: number, separator: string): Buffer {
+  let text = separator;
+  for (let i = from; i < to; i++) text += (i === from ? '' : ',') + entryJson(entries[i]!);
+  return Buffer.from(text);
 }
 
 function entryJson(entry: Entry): string {

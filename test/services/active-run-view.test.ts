@@ -68,6 +68,37 @@ for (const kind of STORES) {
       after.runs.forEach((run, i) => expect(after.runJson(i)).toBe(JSON.stringify(run)));
     });
 
+    it('encodes again only the part of the JSON whose runs changed, and the parts always make the listing', async () => {
+      const runs: { runId: number; token: string }[] = [];
+      for (let i = 0; i < 120; i++) runs.push(await claimOne(`p${i}`));
+      const bytesOf = (listing: Awaited<ReturnType<ActiveRunView['listing']>>) => {
+        expect(listing.json()).toEqual(Buffer.concat(listing.jsonParts()));
+        return listing.json().toString();
+      };
+      const first = await view.listing();
+      expect(first.jsonParts()).toHaveLength(4); // 50 + 50 + 20 runs, and the closing bracket
+      expect(bytesOf(first)).toBe(JSON.stringify(first.runs));
+      opened.clock.advance(1);
+      // Newest first: the 10th run claimed is the 111th listed, in the third part.
+      const renewed = runs[9]!;
+      await opened.store.heartbeat(renewed.runId, renewed.token);
+      const second = await view.listing();
+      expect(second.runs.findIndex((r) => r.run_id === renewed.runId)).toBe(110);
+      expect(second.jsonParts()[0]).toBe(first.jsonParts()[0]);
+      expect(second.jsonParts()[1]).toBe(first.jsonParts()[1]);
+      expect(second.jsonParts()[2]).not.toBe(first.jsonParts()[2]);
+      expect(bytesOf(second)).toBe(JSON.stringify(await opened.store.listActiveRuns()));
+      // A run gone (the 11th claimed, 110th listed) moves every run after it: only those parts change.
+      await opened.store.endRun(runs[10]!.runId, { outcome: 'failed', actor: 'test' });
+      const third = await view.listing();
+      expect(third.runs).toHaveLength(119);
+      expect(third.jsonParts()[1]).toBe(second.jsonParts()[1]);
+      expect(third.jsonParts()[2]).not.toBe(second.jsonParts()[2]);
+      expect(bytesOf(third)).toBe(JSON.stringify(await opened.store.listActiveRuns()));
+      for (const run of runs.filter((_, i) => i !== 10)) await opened.store.endRun(run.runId, { outcome: 'failed', actor: 'test' });
+      expect(bytesOf(await view.listing())).toBe('[]');
+    });
+
     it('answers the last listing while the store stamps it unchanged, a new one once a run changed (stamp: SQLite only)', async () => {
       const { runId, token } = await claimOne('s');
       const stamp = await opened.store.activeRunsStamp();
