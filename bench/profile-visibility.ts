@@ -1,7 +1,9 @@
 /**
- * `npx tsx bench/profile-visibility.ts [outDir]`: the visibility scenario (1,000 live, 1,000,000 ended
+ * `npx tsx bench/profile-visibility.ts [outDir] [--heap]`: the visibility scenario (1,000 live, 1,000,000 ended
  * runs) with the V8 profiler on for each phase alone, so each missed target gets its own profile.
- * Read one with `npx tsx bench/cpuprofile-top.ts <outDir>/<phase>.cpuprofile`.
+ * Read one with `npx tsx bench/cpuprofile-top.ts <outDir>/<phase>.cpuprofile`. With `--heap`, a sampled
+ * allocation profile per phase instead (`<phase>.heapprofile`, garbage included; open it in Chrome's
+ * DevTools, Memory tab).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +18,8 @@ import { runHeartbeats } from './sections/visibility.js';
 import { createClient } from '../src/sdk/client.js';
 import { JsonLineChild } from './children/spawn.js';
 
-const outDir = process.argv[2] ?? mkdtempSync(path.join(os.tmpdir(), 'pulseboard-profiles-'));
+const heap = process.argv.includes('--heap');
+const outDir = process.argv.slice(2).find((arg) => arg !== '--heap') ?? mkdtempSync(path.join(os.tmpdir(), 'pulseboard-profiles-'));
 mkdirSync(outDir, { recursive: true });
 const names = Array.from({ length: 100 }, (_, i) => `bench-${i}`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pulseboard-bench-prof-'));
@@ -36,8 +39,17 @@ try {
     host: localHostName(),
   });
   session.connect();
-  await session.post('Profiler.enable');
+  await session.post(heap ? 'HeapProfiler.enable' : 'Profiler.enable');
   const phase = async (name: string, work: () => Promise<unknown>): Promise<void> => {
+    if (heap) {
+      // Garbage included: what a phase allocates and drops is what makes the collector pause.
+      await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      const figures = await work();
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(path.join(outDir, `${name}.heapprofile`), JSON.stringify(profile));
+      console.log(name, JSON.stringify(figures));
+      return;
+    }
     await session.post('Profiler.start');
     const figures = await work();
     const { profile } = await session.post('Profiler.stop');
