@@ -8,7 +8,7 @@
  * give two results that bench:check can compare.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { BenchResult, Failure } from './results.js';
+import type { BenchResult, CrashResult, Failure } from './results.js';
 import { isFailure } from './results.js';
 import type { ThroughputAtK } from './sections/throughput.js';
 import type { LatencyResult } from './sections/latency.js';
@@ -76,14 +76,27 @@ function mergeVisibility(): BenchResult['visibility'] {
   return merged;
 }
 
+/** The median time to re-run; a run with none within the cap counts as slower than any that had one. */
+function mergeCrash(): BenchResult['crash'] {
+  const merged: BenchResult['crash'] = {};
+  for (const [system, { ok, failure }] of entries<CrashResult>((r) => r.crash)) {
+    if (ok.length === 0) {
+      merged[system] = failure as Failure;
+      continue;
+    }
+    const seconds = median(ok.map((r) => r.seconds ?? Infinity));
+    merged[system] = { seconds: Number.isFinite(seconds) ? seconds : null, cap_seconds: (ok[0] as CrashResult).cap_seconds };
+  }
+  return merged;
+}
+
 const merged: BenchResult = {
   ...first,
-  started_at: first.started_at,
   finished_at: results[results.length - 1]?.finished_at ?? first.finished_at,
   command: `bench:merge of ${results.length} runs of: ${first.command}`,
   throughput: {},
   latency: {},
-  crash: first.crash,
+  crash: mergeCrash(),
   visibility: mergeVisibility(),
 };
 for (const [system, { ok, failure }] of entries<ThroughputAtK[]>((r) => r.throughput)) {

@@ -21,8 +21,9 @@ export interface ActiveRunListing {
 const MAX_LISTINGS = 256;
 /**
  * Runs per part of a listing's JSON. While a fleet renews leases a listing differs from the previous
- * one in a row or two, so only their part is encoded again (a thousand runs are about 430 KB): joining
- * the whole listing anew on each of those requests was garbage enough to double the listing's p99.
+ * one in a row or two, so only their part is encoded again: encoding all thousand runs (430 KB) anew
+ * for each of those requests was 12 % of the server's busy time (bench/profile-visibility.ts, phase
+ * active-beating).
  */
 const RUNS_PER_PART = 50;
 
@@ -73,6 +74,8 @@ class Listing implements ActiveRunListing {
   readonly runs: readonly ActiveRun[];
   /** Built only when a run moved: mostly the next listing has every run where this one had it. */
   private byRun: Map<number, Entry> | undefined;
+  /** The previous listing's parts, if it built them, until this one has built its own. */
+  private reusable: BuiltParts | undefined;
   private parts: Buffer[] | undefined;
   private bytes: Buffer | undefined;
 
@@ -80,14 +83,12 @@ class Listing implements ActiveRunListing {
     readonly entries: readonly Entry[],
     /** The store's stamp taken just before this listing was read; null when the store gives none. */
     public stamp: string | null,
-    /** The listing this one replaces: its parts, if it built them, may be reused (kept until ours are built). */
+    /** The listing this one replaces. */
     previous: Listing | undefined,
   ) {
     this.runs = entries.map((entry) => entry.run);
     this.reusable = previous?.built();
   }
-
-  private reusable: BuiltParts | undefined;
 
   /** The entry of run `runId`, looked for first at `index`. */
   entryOf(runId: number, index: number): Entry | undefined {
