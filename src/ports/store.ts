@@ -84,9 +84,12 @@ export interface Store {
   listRuns(taskId: string): Promise<Run[]>;
   /**
    * All live runs (one query), newest first, with the state column computed by the core, as fresh
-   * objects on every call (services/active-run-view.ts memoises them for the edges).
+   * objects on every call (services/active-run-view.ts memoises them for the edges). But a run of
+   * `previous`, an earlier answer the caller kept, whose fields and state are all as now is answered
+   * as that same object: the store keeps nothing of it, and a caller comparing listings compares by
+   * identity.
    */
-  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]>;
+  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }, previous?: readonly ActiveRun[]): Promise<ActiveRun[]>;
   /**
    * A stamp of what listActiveRuns(filter) answers now: two equal stamps mean equal listings (the same
    * runs, fields and states), whoever committed in between. Null when the store cannot tell cheaply;

@@ -29,9 +29,9 @@ const RUNS_PER_PART = 50;
 
 /**
  * The live-run listing as the edges show it, memoised: one view per store (the server makes it where it
- * wires the store). The store answers fresh objects on every call; the view keeps the last listing of
- * each filter and reuses what did not change: a run whose fields (state included) are as before keeps
- * its object and its JSON, and when every run does, the whole listing and its bytes are answered again.
+ * wires the store). The view keeps the last listing of each filter and hands its runs to the store,
+ * which answers a run whose fields (state included) are as before as the same object; that run keeps
+ * its JSON, and when every run does, the whole listing and its bytes are answered again.
  * With a fleet renewing leases one listing differs from the last in a few rows, and with a thousand
  * live runs serialising is most of a request's cost. Where the store gives a stamp (SQLite), an
  * unchanged stamp answers the last listing without listing at all.
@@ -47,16 +47,17 @@ export class ActiveRunView {
     // Taken before the listing: a commit in between can only make the next call list again.
     const stamp = await this.store.activeRunsStamp(filter);
     if (previous !== undefined && stamp !== null && previous.stamp === stamp) return previous;
-    const fresh = await this.store.listActiveRuns(filter);
-    if (previous !== undefined && previous.isAnswerTo(fresh)) {
+    // The store answers each run that did not change as the object it had in `previous`.
+    const listed = await this.store.listActiveRuns(filter, previous?.runs);
+    if (previous !== undefined && previous.isAnswerTo(listed)) {
       previous.stamp = stamp;
       return previous;
     }
-    const entries = new Array<Entry>(fresh.length);
-    for (let i = 0; i < fresh.length; i++) {
-      const run = fresh[i]!;
-      const old = previous?.entryOf(run.run_id, i);
-      entries[i] = old !== undefined && sameRun(old.run, run) ? old : { run, json: undefined };
+    const entries = new Array<Entry>(listed.length);
+    for (let i = 0; i < listed.length; i++) {
+      const run = listed[i]!;
+      const old = previous?.entryOf(run, i);
+      entries[i] = old ?? { run, json: undefined };
     }
     const listing = new Listing(entries, stamp, previous);
     if (!previous && this.last.size >= MAX_LISTINGS) this.last.clear();
@@ -73,7 +74,7 @@ interface Entry {
 class Listing implements ActiveRunListing {
   readonly runs: readonly ActiveRun[];
   /** Built only when a run moved: mostly the next listing has every run where this one had it. */
-  private byRun: Map<number, Entry> | undefined;
+  private byRun: Map<ActiveRun, Entry> | undefined;
   /** The previous listing's parts, if it built them, until this one has built its own. */
   private reusable: BuiltParts | undefined;
   private parts: Buffer[] | undefined;
@@ -90,21 +91,21 @@ class Listing implements ActiveRunListing {
     this.reusable = previous?.built();
   }
 
-  /** The entry of run `runId`, looked for first at `index`. */
-  entryOf(runId: number, index: number): Entry | undefined {
+  /** The entry of `run` when it is one of this listing's run objects, looked for first at `index`. */
+  entryOf(run: ActiveRun, index: number): Entry | undefined {
     const there = this.entries[index];
-    if (there !== undefined && there.run.run_id === runId) return there;
+    if (there !== undefined && there.run === run) return there;
     if (this.byRun === undefined) {
       this.byRun = new Map();
-      for (const entry of this.entries) this.byRun.set(entry.run.run_id, entry);
+      for (const entry of this.entries) this.byRun.set(entry.run, entry);
     }
-    return this.byRun.get(runId);
+    return this.byRun.get(run);
   }
 
-  /** Whether `fresh` lists the same runs, in the same order, with the same fields: the common case, checked without allocating. */
-  isAnswerTo(fresh: readonly ActiveRun[]): boolean {
-    if (fresh.length !== this.entries.length) return false;
-    for (let i = 0; i < fresh.length; i++) if (!sameRun(this.entries[i]!.run, fresh[i]!)) return false;
+  /** Whether `listed` is this listing's runs, in the same order: the common case, checked without allocating. */
+  isAnswerTo(listed: readonly ActiveRun[]): boolean {
+    if (listed.length !== this.entries.length) return false;
+    for (let i = 0; i < listed.length; i++) if (this.entries[i]!.run !== listed[i]) return false;
     return true;
   }
 
@@ -172,55 +173,3 @@ function entryJson(entry: Entry): string {
   entry.json ??= JSON.stringify(entry.run);
   return entry.json;
 }
-
-/**
- * Field by field, written out: a loop over the field names would be a keyed (megamorphic) load per
- * field, several times slower with a thousand runs a request. Compared makes the compiler check that
- * no field of ActiveRun is left out.
- */
-function sameRun(a: ActiveRun, b: ActiveRun): boolean {
-  return (
-    a.run_id === b.run_id &&
-    a.task_id === b.task_id &&
-    a.task_title === b.task_title &&
-    a.task_status === b.task_status &&
-    a.task_assignee === b.task_assignee &&
-    a.profile === b.profile &&
-    a.worker === b.worker &&
-    a.host === b.host &&
-    a.worker_pid === b.worker_pid &&
-    a.worker_started_at === b.worker_started_at &&
-    a.worker_origin === b.worker_origin &&
-    a.started_at === b.started_at &&
-    a.claim_lock === b.claim_lock &&
-    a.claim_expires === b.claim_expires &&
-    a.last_heartbeat_at === b.last_heartbeat_at &&
-    a.last_progress_at === b.last_progress_at &&
-    a.max_runtime_seconds === b.max_runtime_seconds &&
-    a.board === b.board &&
-    a.state === b.state
-  );
-}
-
-type Compared =
-  | 'run_id'
-  | 'task_id'
-  | 'task_title'
-  | 'task_status'
-  | 'task_assignee'
-  | 'profile'
-  | 'worker'
-  | 'host'
-  | 'worker_pid'
-  | 'worker_started_at'
-  | 'worker_origin'
-  | 'started_at'
-  | 'claim_lock'
-  | 'claim_expires'
-  | 'last_heartbeat_at'
-  | 'last_progress_at'
-  | 'max_runtime_seconds'
-  | 'board'
-  | 'state';
-// A compile error here names a field of ActiveRun that sameRun does not compare: add it to both.
-const _everyFieldCompared: [Exclude<keyof ActiveRun, Compared>] extends [never] ? true : never = true;

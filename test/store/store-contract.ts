@@ -586,6 +586,63 @@ export function storeContract(name: string, openFresh: () => Promise<FreshStore>
         // With the default 600 s progress timeout the silent run is not stuck yet.
         expect((await store.listActiveRuns()).find((r) => r.run_id === stuck!.run.id)?.state).toBe('healthy');
       });
+      it('answers each unchanged run of a listing passed back as that object, every other run fresh', async () => {
+        for (const title of ['a', 'b', 'c']) await store.createTask({ title });
+        const a = await claimOne();
+        clock.advance(1);
+        const b = await claimOne();
+        const first = await store.listActiveRuns();
+        expect(first.map((r) => r.run_id)).toEqual([b!.run.id, a!.run.id]);
+        // Without a previous listing every object is new; with one, an unchanged run is its object.
+        const fresh = await store.listActiveRuns();
+        expect(fresh).toEqual(first);
+        expect(fresh.some((run, i) => run === first[i])).toBe(false);
+        const again = await store.listActiveRuns({}, first);
+        expect(again).not.toBe(first);
+        expect(again[0]).toBe(first[0]);
+        expect(again[1]).toBe(first[1]);
+
+        // A renewal: the renewed run is a fresh object with the new fields, the other one is kept.
+        clock.advance(2);
+        await store.heartbeat(a!.run.id, a!.run.claim_token);
+        const renewed = await store.listActiveRuns({}, first);
+        expect(renewed[0]).toBe(first[0]);
+        expect(renewed[1]).not.toBe(first[1]);
+        expect(renewed[1]).toEqual({ ...first[1], claim_expires: clock.now() + TTL, last_heartbeat_at: clock.now() });
+        expect(first[1]!.last_heartbeat_at).not.toBe(clock.now());
+
+        // A new run listed first moves the others; they are still found and kept.
+        clock.advance(1);
+        const c = await claimOne();
+        const moved = await store.listActiveRuns({}, renewed);
+        expect(moved.map((r) => r.run_id)).toEqual([c!.run.id, b!.run.id, a!.run.id]);
+        expect(moved[1]).toBe(renewed[0]);
+        expect(moved[2]).toBe(renewed[1]);
+
+        // Kept objects are compared, not trusted: one the caller changed is answered fresh and right.
+        const changed = moved[1] as { task_title: string };
+        const title = changed.task_title;
+        changed.task_title = 'changed by the caller';
+        const checked = await store.listActiveRuns({}, moved);
+        expect(checked[1]).not.toBe(moved[1]);
+        expect(checked[1]!.task_title).toBe(title);
+        expect(checked[0]).toBe(moved[0]);
+
+        // The clock alone changes a state: those runs are fresh objects with the new state.
+        clock.advance(22);
+        const later = await store.listActiveRuns({}, checked);
+        expect(later.map((r) => r.state)).toEqual(['healthy', 'lease_expiring', 'lease_expiring']);
+        expect(later[0]).toBe(checked[0]);
+        expect(later[1]).not.toBe(checked[1]);
+        expect(later[2]).not.toBe(checked[2]);
+
+        // An ended run leaves the listing; a board's listing answers from the same kept objects.
+        await store.endRun(c!.run.id, { outcome: 'crashed' });
+        const ended = await store.listActiveRuns({ board: 'default' }, later);
+        expect(ended.map((r) => r.run_id)).toEqual([b!.run.id, a!.run.id]);
+        expect(ended[0]).toBe(later[1]);
+        expect(ended[1]).toBe(later[2]);
+      });
     });
 
     describe('run activity', () => {

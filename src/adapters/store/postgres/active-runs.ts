@@ -6,8 +6,11 @@ import type { ActiveRunRow } from '../shared/active-run.js';
 import type { ReadContext } from './context.js';
 import { rows } from './sql.js';
 
-/** Every live run with its task, newest first, as fresh objects with their state at the context's time. */
-export async function listActiveRuns(ctx: ReadContext, filter: ActiveRunFilter = {}): Promise<ActiveRun[]> {
+/**
+ * Every live run with its task, newest first, with their state at the context's time: fresh objects
+ * but for the unchanged runs of `previous` (see activeRunsAt).
+ */
+export async function listActiveRuns(ctx: ReadContext, filter: ActiveRunFilter = {}, previous?: readonly ActiveRun[]): Promise<ActiveRun[]> {
   const valid = validateActiveRunFilter(filter);
   const found = await rows<ActiveRunRow>(
     ctx.db,
@@ -21,5 +24,5 @@ export async function listActiveRuns(ctx: ReadContext, filter: ActiveRunFilter =
     row.run_id = Number(row.run_id);
     if (row.worker_pid !== null) row.worker_pid = Number(row.worker_pid);
   }
-  return activeRunsAt(found, ctx.now, valid);
+  return activeRunsAt(found, ctx.now, valid, previous);
 }

@@ -336,8 +336,8 @@ class PostgresStore implements Store {
     return this.read((ctx) => listRuns(ctx, taskId));
   }
 
-  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]> {
-    return this.read((ctx) => listActiveRuns(ctx, filter));
+  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }, previous?: readonly ActiveRun[]): Promise<ActiveRun[]> {
+    return this.read((ctx) => listActiveRuns(ctx, filter, previous));
   }
 
   /** Other servers and clients commit to the same database unseen, so only a listing can tell. */

@@ -1,6 +1,6 @@
 import { activeRunState, activeRunStateHoldsUntil } from '../../../core/active-run-state.js';
 import type { ActiveRunFilter } from '../../../core/active-run-state.js';
-import type { ActiveRun } from '../../../core/types.js';
+import type { ActiveRun, ActiveRunState } from '../../../core/types.js';
 
 /** What a listing reads of a live run: the row it shows without its state, plus lease_ttl_seconds (the state needs it). */
 export type ActiveRunRow = Omit<ActiveRun, 'state'> & { lease_ttl_seconds: number };
@@ -50,36 +50,120 @@ export function activeRunRowsFromValues(rows: readonly (readonly unknown[])[]): 
   });
 }
 
-/** Fresh listing rows, each with its state at `now`: the one place a row read becomes an ActiveRun. */
-export function activeRunsAt(rows: readonly ActiveRunRow[], now: number, filter: ActiveRunFilter): ActiveRun[] {
+/**
+ * The listing rows as ActiveRuns with their state at `now`: the one place a row read becomes an
+ * ActiveRun. A run of `previous` (an earlier answer the caller kept) whose every field and state are
+ * as now is answered as that object; any other run is a fresh one. Compared field by field, never
+ * trusted: a caller that changed an object it kept gets a fresh one. While a fleet renews leases a
+ * listing differs from the last in a row or two, and the thousand fresh objects a listing made were
+ * half of what the server allocated (bench/README.md, visibility).
+ */
+export function activeRunsAt(rows: readonly ActiveRunRow[], now: number, filter: ActiveRunFilter, previous?: readonly ActiveRun[]): ActiveRun[] {
   const list = new Array<ActiveRun>(rows.length);
+  const kept = previous === undefined ? undefined : new PreviousRuns(previous);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    // Field by field, in the order of the response schema, and without lease_ttl_seconds.
-    list[i] = {
-      run_id: row.run_id,
-      task_id: row.task_id,
-      task_title: row.task_title,
-      task_status: row.task_status,
-      task_assignee: row.task_assignee,
-      profile: row.profile,
-      worker: row.worker,
-      host: row.host,
-      worker_pid: row.worker_pid,
-      worker_started_at: row.worker_started_at,
-      worker_origin: row.worker_origin,
-      started_at: row.started_at,
-      claim_lock: row.claim_lock,
-      claim_expires: row.claim_expires,
-      last_heartbeat_at: row.last_heartbeat_at,
-      last_progress_at: row.last_progress_at,
-      max_runtime_seconds: row.max_runtime_seconds,
-      board: row.board,
-      state: activeRunState(row, now, filter),
-    };
+    const state = activeRunState(row, now, filter);
+    const before = kept?.at(i, row.run_id);
+    list[i] = before !== undefined && isRowAt(before, row, state) ? before : activeRunOf(row, state);
   }
   return list;
 }
+
+function activeRunOf(row: ActiveRunRow, state: ActiveRunState): ActiveRun {
+  // Field by field, in the order of the response schema, and without lease_ttl_seconds.
+  return {
+    run_id: row.run_id,
+    task_id: row.task_id,
+    task_title: row.task_title,
+    task_status: row.task_status,
+    task_assignee: row.task_assignee,
+    profile: row.profile,
+    worker: row.worker,
+    host: row.host,
+    worker_pid: row.worker_pid,
+    worker_started_at: row.worker_started_at,
+    worker_origin: row.worker_origin,
+    started_at: row.started_at,
+    claim_lock: row.claim_lock,
+    claim_expires: row.claim_expires,
+    last_heartbeat_at: row.last_heartbeat_at,
+    last_progress_at: row.last_progress_at,
+    max_runtime_seconds: row.max_runtime_seconds,
+    board: row.board,
+    state,
+  };
+}
+
+/** A previous answer's runs, found by position first: mostly a run is where it was. */
+class PreviousRuns {
+  private byRun: Map<number, ActiveRun> | undefined;
+
+  constructor(private readonly runs: readonly ActiveRun[]) {}
+
+  at(index: number, runId: number): ActiveRun | undefined {
+    const there = this.runs[index];
+    if (there !== undefined && there.run_id === runId) return there;
+    // Built once, when a run moved (a new run listed first shifts every other one).
+    if (this.byRun === undefined) {
+      this.byRun = new Map();
+      for (const run of this.runs) this.byRun.set(run.run_id, run);
+    }
+    return this.byRun.get(runId);
+  }
+}
+
+/**
+ * Whether `run` shows `row` with `state`. Field by field, written out: a loop over the field names
+ * would be a keyed (megamorphic) load per field, several times slower with a thousand runs a listing.
+ * Compared makes the compiler check that no field of ActiveRun is left out.
+ */
+function isRowAt(run: ActiveRun, row: ActiveRunRow, state: ActiveRunState): boolean {
+  return (
+    run.run_id === row.run_id &&
+    run.task_id === row.task_id &&
+    run.task_title === row.task_title &&
+    run.task_status === row.task_status &&
+    run.task_assignee === row.task_assignee &&
+    run.profile === row.profile &&
+    run.worker === row.worker &&
+    run.host === row.host &&
+    run.worker_pid === row.worker_pid &&
+    run.worker_started_at === row.worker_started_at &&
+    run.worker_origin === row.worker_origin &&
+    run.started_at === row.started_at &&
+    run.claim_lock === row.claim_lock &&
+    run.claim_expires === row.claim_expires &&
+    run.last_heartbeat_at === row.last_heartbeat_at &&
+    run.last_progress_at === row.last_progress_at &&
+    run.max_runtime_seconds === row.max_runtime_seconds &&
+    run.board === row.board &&
+    run.state === state
+  );
+}
+
+type Compared =
+  | 'run_id'
+  | 'task_id'
+  | 'task_title'
+  | 'task_status'
+  | 'task_assignee'
+  | 'profile'
+  | 'worker'
+  | 'host'
+  | 'worker_pid'
+  | 'worker_started_at'
+  | 'worker_origin'
+  | 'started_at'
+  | 'claim_lock'
+  | 'claim_expires'
+  | 'last_heartbeat_at'
+  | 'last_progress_at'
+  | 'max_runtime_seconds'
+  | 'board'
+  | 'state';
+// A compile error here names a field of ActiveRun that isRowAt does not compare: add it to both.
+const _everyFieldCompared: [Exclude<keyof ActiveRun, Compared>] extends [never] ? true : never = true;
 
 /** Until when (inclusive) every state of `rows` judged at `now` holds: see activeRunStateHoldsUntil. */
 export function activeRunStatesHoldUntil(rows: readonly ActiveRunRow[], now: number, filter: ActiveRunFilter): number {

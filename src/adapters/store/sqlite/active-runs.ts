@@ -14,12 +14,13 @@ const ONE_BOARD = `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.id
   WHERE r.ended_at IS NULL AND r.board = ? ORDER BY r.started_at DESC, r.id DESC`;
 
 /**
- * Every live run with its task, newest first, as fresh objects; the rows behind them are re-read only
- * after the database changed. State depends on the clock, so it is judged on every call.
+ * Every live run with its task, newest first, as fresh objects but for the unchanged runs of
+ * `previous` (see activeRunsAt); the rows behind them are re-read only after the database changed.
+ * State depends on the clock, so it is judged on every call.
  */
-export function listActiveRuns(ctx: ReadContext, cache: ReadCache, filter: ActiveRunFilter = {}): ActiveRun[] {
+export function listActiveRuns(ctx: ReadContext, cache: ReadCache, filter: ActiveRunFilter = {}, previous?: readonly ActiveRun[]): ActiveRun[] {
   const valid = validateActiveRunFilter(filter);
-  return activeRunsAt(cachedRows(ctx, cache, valid.board), ctx.now, valid);
+  return activeRunsAt(cachedRows(ctx, cache, valid.board), ctx.now, valid, previous);
 }
 
 /**

@@ -245,8 +245,8 @@ class SqliteStore implements Store {
     return this.read((ctx) => listRuns(ctx, taskId));
   }
 
-  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<ActiveRun[]> {
-    return this.read((ctx) => listActiveRuns(ctx, this.cache, filter));
+  listActiveRuns(filter?: { board?: string; progress_timeout_seconds?: number }, previous?: readonly ActiveRun[]): Promise<ActiveRun[]> {
+    return this.read((ctx) => listActiveRuns(ctx, this.cache, filter, previous));
   }
 
   activeRunsStamp(filter?: { board?: string; progress_timeout_seconds?: number }): Promise<string | null> {
