@@ -25,7 +25,9 @@ export class JsonLineChild {
     const path = fileURLToPath(new URL(script, import.meta.url));
     // BENCH_CPU_PROF_DIR: every child writes a CPU profile there when it exits (node --cpu-prof).
     const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-    this.proc = spawn(process.execPath, [...profile, '--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    // BENCH_CHILD_FLAGS: more node flags for every child (e.g. --trace-gc, --cpu-prof-interval 100).
+    const flags = process.env.BENCH_CHILD_FLAGS?.split(' ').filter((flag) => flag !== '') ?? [];
+    this.proc = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
     this.proc.on('exit', () => {
       this.exited = true;
     });
@@ -34,6 +36,8 @@ export class JsonLineChild {
       try {
         event = JSON.parse(line) as ChildEvent;
       } catch {
+        // What a flag prints (a GC trace) is not ours to parse, but the one who set it wants to read it.
+        if (flags.length > 0) process.stderr.write(`[child] ${line}\n`);
         return;
       }
       this.seen.push(event);

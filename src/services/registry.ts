@@ -116,8 +116,11 @@ export class Registry {
 
   snapshot(): RegistryRow[] {
     const now = this.clock.now();
-    const rowOf = (name: string) => this.rowOf(this.entries.get(name) as Entry, now);
-    return [...this.configuredNames.map(rowOf), ...this.sortedNames.map(rowOf)];
+    const names = [this.configuredNames, this.sortedNames];
+    const rows = new Array<RegistryRow>(this.configuredNames.length + this.sortedNames.length);
+    let i = 0;
+    for (const list of names) for (const name of list) rows[i++] = this.rowOf(this.entries.get(name) as Entry, now);
+    return rows;
   }
 
   /** Re-judges every worker against the clock and tells listeners who changed; the timer calls this. */
