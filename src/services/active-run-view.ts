@@ -1,4 +1,5 @@
 import type { ActiveRunFilter } from '../core/active-run-state.js';
+import { PositionalLookup } from '../core/positional-lookup.js';
 import type { ActiveRun } from '../core/types.js';
 import type { Store } from '../ports/store.js';
 
@@ -73,8 +74,8 @@ interface Entry {
 
 class Listing implements ActiveRunListing {
   readonly runs: readonly ActiveRun[];
-  /** Built only when a run moved: mostly the next listing has every run where this one had it. */
-  private byRun: Map<ActiveRun, Entry> | undefined;
+  /** Made when the next listing looks for its first run here. */
+  private byRun: PositionalLookup<Entry, ActiveRun> | undefined;
   /** The previous listing's parts, if it built them, until this one has built its own. */
   private reusable: BuiltParts | undefined;
   private parts: Buffer[] | undefined;
@@ -93,13 +94,8 @@ class Listing implements ActiveRunListing {
 
   /** The entry of `run` when it is one of this listing's run objects, looked for first at `index`. */
   entryOf(run: ActiveRun, index: number): Entry | undefined {
-    const there = this.entries[index];
-    if (there !== undefined && there.run === run) return there;
-    if (this.byRun === undefined) {
-      this.byRun = new Map();
-      for (const entry of this.entries) this.byRun.set(entry.run, entry);
-    }
-    return this.byRun.get(run);
+    this.byRun ??= new PositionalLookup(this.entries, (entry) => entry.run);
+    return this.byRun.at(index, run);
   }
 
   /** Whether `listed` is this listing's runs, in the same order: the common case, checked without allocating. */

@@ -1,5 +1,6 @@
 import { activeRunState, activeRunStateHoldsUntil } from '../../../core/active-run-state.js';
 import type { ActiveRunFilter } from '../../../core/active-run-state.js';
+import { PositionalLookup } from '../../../core/positional-lookup.js';
 import type { ActiveRun, ActiveRunState } from '../../../core/types.js';
 
 /** What a listing reads of a live run: the row it shows without its state, plus lease_ttl_seconds (the state needs it). */
@@ -60,7 +61,7 @@ export function activeRunRowsFromValues(rows: readonly (readonly unknown[])[]): 
  */
 export function activeRunsAt(rows: readonly ActiveRunRow[], now: number, filter: ActiveRunFilter, previous?: readonly ActiveRun[]): ActiveRun[] {
   const list = new Array<ActiveRun>(rows.length);
-  const kept = previous === undefined ? undefined : new PreviousRuns(previous);
+  const kept = previous === undefined ? undefined : new PositionalLookup(previous, (run) => run.run_id);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const state = activeRunState(row, now, filter);
@@ -93,24 +94,6 @@ function activeRunOf(row: ActiveRunRow, state: ActiveRunState): ActiveRun {
     board: row.board,
     state,
   };
-}
-
-/** A previous answer's runs, found by position first: mostly a run is where it was. */
-class PreviousRuns {
-  private byRun: Map<number, ActiveRun> | undefined;
-
-  constructor(private readonly runs: readonly ActiveRun[]) {}
-
-  at(index: number, runId: number): ActiveRun | undefined {
-    const there = this.runs[index];
-    if (there !== undefined && there.run_id === runId) return there;
-    // Built once, when a run moved (a new run listed first shifts every other one).
-    if (this.byRun === undefined) {
-      this.byRun = new Map();
-      for (const run of this.runs) this.byRun.set(run.run_id, run);
-    }
-    return this.byRun.get(runId);
-  }
 }
 
 /**
