@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/index.js';
+import { ACTIVE_RUNS_SQL } from '../../src/adapters/store/sqlite/active-runs.js';
 import type { Store } from '../../src/ports/store.js';
 import { FakeClock } from '../../src/ports/clock.js';
 
@@ -30,6 +31,20 @@ describe('SQLite active-run listing and its read cache', () => {
     if (!claimed) throw new Error('nothing to claim');
     return { runId: claimed.run.id, token: claimed.run.claim_token };
   }
+
+  it('reads the listing through the live-runs index, never by walking every run ever made', async () => {
+    await claimOne('a');
+    const db = new Database(path, { readonly: true });
+    try {
+      for (const [sql, params] of [[ACTIVE_RUNS_SQL.allBoards, []], [ACTIVE_RUNS_SQL.oneBoard, ['default']]] as const) {
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+        const runsStep = plan.map((step) => step.detail).find((detail) => /^(SCAN|SEARCH) r\b/.test(detail));
+        expect(runsStep).toMatch(/USING INDEX runs_active\b/);
+      }
+    } finally {
+      db.close();
+    }
+  });
 
   it("shows this connection's heartbeat and completion at once", async () => {
     const { runId, token } = await claimOne('a');

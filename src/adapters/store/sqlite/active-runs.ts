@@ -7,11 +7,15 @@ import type { ReadContext } from './context.js';
 import type { ReadCache } from './read-cache.js';
 
 // The partial index runs_active holds only live runs, so a million ended runs cost nothing here;
-// tasks are joined through their unique id, one index lookup per live run.
-const ALL_BOARDS = `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.id = r.task_id
-  WHERE r.ended_at IS NULL ORDER BY r.started_at DESC, r.id DESC`;
-const ONE_BOARD = `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r JOIN tasks t ON t.id = r.task_id
-  WHERE r.ended_at IS NULL AND r.board = ? ORDER BY r.started_at DESC, r.id DESC`;
+// tasks are joined through their unique id, one index lookup per live run. Named, because left to
+// itself the planner walks runs_started for the ORDER BY, every run ever made: 520-590 ms against
+// 3.6-4.3 ms for 1,000 live among 1,000,000 ended runs, sorting the live ones included.
+export const ACTIVE_RUNS_SQL = {
+  allBoards: `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r INDEXED BY runs_active JOIN tasks t ON t.id = r.task_id
+  WHERE r.ended_at IS NULL ORDER BY r.started_at DESC, r.id DESC`,
+  oneBoard: `SELECT ${ACTIVE_RUN_COLUMNS} FROM runs r INDEXED BY runs_active JOIN tasks t ON t.id = r.task_id
+  WHERE r.ended_at IS NULL AND r.board = ? ORDER BY r.started_at DESC, r.id DESC`,
+};
 
 /**
  * Every live run with its task, newest first, as fresh objects but for the unchanged runs of
@@ -39,8 +43,8 @@ export function activeRunsStamp(ctx: ReadContext, cache: ReadCache, filter: Acti
 
 function cachedRows(ctx: ReadContext, cache: ReadCache, board: string | undefined): readonly ActiveRunRow[] {
   return board === undefined
-    ? cache.get(ACTIVE_RUNS_KEY, () => activeRunRowsFromValues(ctx.q.allRaw(ALL_BOARDS)))
-    : cache.get(`${ACTIVE_RUNS_KEY}:${board}`, () => activeRunRowsFromValues(ctx.q.allRaw(ONE_BOARD, board)));
+    ? cache.get(ACTIVE_RUNS_KEY, () => activeRunRowsFromValues(ctx.q.allRaw(ACTIVE_RUNS_SQL.allBoards)))
+    : cache.get(`${ACTIVE_RUNS_KEY}:${board}`, () => activeRunRowsFromValues(ctx.q.allRaw(ACTIVE_RUNS_SQL.oneBoard, board)));
 }
 
 /** The fields a lease renewal writes, as its UPDATE returned them. */
