@@ -87,6 +87,17 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
       figures.active_beating_beats = await beating.stop();
     }
 
+    // And while tasks are created, 20 a second: a commit the kept rows cannot be carried across, so the
+    // listing after each is read afresh from the database (as after a claim or a completion).
+    const creating = runTaskCreations(createClient({ url: server.url, token: server.token }), 20);
+    try {
+      const changing = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
+      figures.active_changing_p50_ms = changing.p50_ms;
+      figures.active_changing_p99_ms = changing.p99_ms;
+    } finally {
+      figures.active_changing_tasks = await creating.stop();
+    }
+
     const heartbeats = await httpHeartbeats(server.url, server.token, opts.quick ? 3 : 8);
     figures.heartbeats_http_per_s = heartbeats.ok / heartbeats.seconds;
     figures.heartbeats_http_rejected = heartbeats.sent - heartbeats.ok;
@@ -158,6 +169,24 @@ export function runHeartbeats(client: PulseboardClient, runIds: readonly number[
       clearInterval(timer);
       await Promise.all(inFlight);
       return beats;
+    },
+  };
+}
+
+/** Tasks created at `perSecond` through the server's API until stopped; stop() answers how many were. */
+function runTaskCreations(client: PulseboardClient, perSecond: number): { stop(): Promise<number> } {
+  let created = 0;
+  const inFlight = new Set<Promise<unknown>>();
+  const timer = setInterval(() => {
+    const creation = client.createTask({ title: `bench change ${created}` }).then(() => created++);
+    inFlight.add(creation);
+    void creation.finally(() => inFlight.delete(creation));
+  }, 1000 / perSecond);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+      return created;
     },
   };
 }
