@@ -78,25 +78,22 @@ export async function measureVisibility(opts: VisibilityOptions): Promise<Record
 
     // The same listing while the fleet beats: every run renews its lease every 10 s (the SDK's default
     // for a 30 s lease), i.e. 100 lease extensions a second, each one a commit the listing must show.
-    const beating = runHeartbeats(createClient({ url: server.url, token: server.token }), seed.liveRunIds, 100);
-    try {
-      const live = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
-      figures.active_beating_p50_ms = live.p50_ms;
-      figures.active_beating_p99_ms = live.p99_ms;
-    } finally {
-      figures.active_beating_beats = await beating.stop();
-    }
+    const client = createClient({ url: server.url, token: server.token });
+    // The listing's latency while `load` runs; the load's count under `countName`.
+    const listingWhile = async (name: string, countName: string, load: { stop(): Promise<number> }) => {
+      try {
+        const live = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
+        figures[`active_${name}_p50_ms`] = live.p50_ms;
+        figures[`active_${name}_p99_ms`] = live.p99_ms;
+      } finally {
+        figures[`active_${name}_${countName}`] = await load.stop();
+      }
+    };
+    await listingWhile('beating', 'beats', runHeartbeats(client, seed.liveRunIds, 100));
 
     // And while tasks are created, 20 a second: a commit the kept rows cannot be carried across, so the
     // listing after each is read afresh from the database (as after a claim or a completion).
-    const creating = runTaskCreations(createClient({ url: server.url, token: server.token }), 20);
-    try {
-      const changing = await getLatency(`${server.url}/api/workers/active`, server.token, requests);
-      figures.active_changing_p50_ms = changing.p50_ms;
-      figures.active_changing_p99_ms = changing.p99_ms;
-    } finally {
-      figures.active_changing_tasks = await creating.stop();
-    }
+    await listingWhile('changing', 'tasks', runTaskCreations(client, 20));
 
     const heartbeats = await httpHeartbeats(server.url, server.token, opts.quick ? 3 : 8);
     figures.heartbeats_http_per_s = heartbeats.ok / heartbeats.seconds;
@@ -155,38 +152,29 @@ async function httpHeartbeats(
  * how many went through.
  */
 export function runHeartbeats(client: PulseboardClient, runIds: readonly number[], perSecond: number): { stop(): Promise<number> } {
-  let beats = 0;
-  let next = 0;
-  const inFlight = new Set<Promise<unknown>>();
-  const timer = setInterval(() => {
-    const i = next++ % runIds.length;
-    const beat = client.heartbeat(runIds[i]!, { claim_token: `bench-token-${i}` }).then(() => beats++);
-    inFlight.add(beat);
-    void beat.finally(() => inFlight.delete(beat));
-  }, 1000 / perSecond);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await Promise.all(inFlight);
-      return beats;
-    },
-  };
+  return runAtRate(perSecond, (n) => client.heartbeat(runIds[n % runIds.length]!, { claim_token: `bench-token-${n % runIds.length}` }));
 }
 
 /** Tasks created at `perSecond` through the server's API until stopped; stop() answers how many were. */
 function runTaskCreations(client: PulseboardClient, perSecond: number): { stop(): Promise<number> } {
-  let created = 0;
+  return runAtRate(perSecond, (n) => client.createTask({ title: `bench change ${n}` }));
+}
+
+/** Calls `send(n)` for n = 0, 1, ... at `perSecond` until stopped; stop() waits for those in flight and answers how many succeeded. */
+function runAtRate(perSecond: number, send: (n: number) => Promise<unknown>): { stop(): Promise<number> } {
+  let done = 0;
+  let next = 0;
   const inFlight = new Set<Promise<unknown>>();
   const timer = setInterval(() => {
-    const creation = client.createTask({ title: `bench change ${created}` }).then(() => created++);
-    inFlight.add(creation);
-    void creation.finally(() => inFlight.delete(creation));
+    const call = send(next++).then(() => done++);
+    inFlight.add(call);
+    void call.finally(() => inFlight.delete(call));
   }, 1000 / perSecond);
   return {
     async stop() {
       clearInterval(timer);
       await Promise.all(inFlight);
-      return created;
+      return done;
     },
   };
 }
