@@ -85,6 +85,14 @@ class SqliteStore implements Store {
   private readonly q: Statements;
   private readonly cache: ReadCache;
   private readonly commits = new CommitListeners();
+  /**
+   * The driver's transaction wrappers, made once: `db.transaction(fn)` builds four wrapped functions
+   * and their properties per call, and a listing request makes a read (its stamp) every time.
+   */
+  private readonly inImmediate: <T>(fn: (ctx: WriteContext) => T, ctx: WriteContext) => T;
+  private readonly inDeferred: <T>(fn: (ctx: ReadContext) => T, ctx: ReadContext) => T;
+  /** A savepoint inside the running transaction (the driver nests a transaction function so). */
+  private readonly inSavepoint: <T>(fn: () => T) => T;
 
   constructor(
     private readonly db: Database.Database,
@@ -93,6 +101,10 @@ class SqliteStore implements Store {
   ) {
     this.q = new Statements(db);
     this.cache = new ReadCache(db);
+    const run = db.transaction((fn: (ctx: never) => unknown, ctx: never) => fn(ctx));
+    this.inImmediate = run.immediate as typeof this.inImmediate;
+    this.inDeferred = run.deferred as typeof this.inDeferred;
+    this.inSavepoint = db.transaction((fn: () => unknown) => fn()) as typeof this.inSavepoint;
   }
 
   /**
@@ -104,7 +116,7 @@ class SqliteStore implements Store {
     for (let attempt = 0; ; attempt++) {
       const ctx: WriteContext = { q: this.q, now: this.clock.now(), events: [] };
       try {
-        const value = this.db.transaction(() => fn(ctx)).immediate();
+        const value = this.inImmediate(fn, ctx);
         this.commits.notify(ctx.events);
         return value;
       } catch (err) {
@@ -116,7 +128,7 @@ class SqliteStore implements Store {
 
   private async read<T>(fn: (ctx: ReadContext) => T): Promise<T> {
     const ctx: ReadContext = { q: this.q, now: this.clock.now() };
-    return this.db.transaction(() => fn(ctx)).deferred();
+    return this.inDeferred(fn, ctx);
   }
 
   async close(): Promise<void> {
@@ -202,11 +214,11 @@ class SqliteStore implements Store {
       items.map((item): PromiseSettledResult<CompletedAndClaimed> => {
         const eventsBefore = ctx.events.length;
         try {
-          const value = this.db.transaction(() => {
+          const value = this.inSavepoint(() => {
             const req = validateClaimRequest(item.next);
             const ended = complete(ctx, item.run_id, item.claim_token, item.input);
             return { ...ended, next: claim(ctx, req) };
-          })();
+          });
           return { status: 'fulfilled', value };
         } catch (reason) {
           ctx.events.length = eventsBefore;
