@@ -75,7 +75,7 @@ interface Entry {
 class Listing implements ActiveRunListing {
   readonly runs: readonly ActiveRun[];
   /** Made when the next listing looks for its first run here. */
-  private byRun: PositionalLookup<Entry, ActiveRun> | undefined;
+  private byRunId: PositionalLookup<Entry, number> | undefined;
   /** The previous listing's parts, if it built them, until this one has built its own. */
   private reusable: BuiltParts | undefined;
   private parts: Buffer[] | undefined;
@@ -92,10 +92,15 @@ class Listing implements ActiveRunListing {
     this.reusable = previous?.built();
   }
 
-  /** The entry of `run` when it is one of this listing's run objects, looked for first at `index`. */
+  /**
+   * The entry of `run` when it is one of this listing's run objects, looked for first at `index`. By
+   * run id, then the object: a renewed run is a fresh object where its old one was, found there and
+   * refused, where a lookup by object would build a map of every run to look for it.
+   */
   entryOf(run: ActiveRun, index: number): Entry | undefined {
-    this.byRun ??= new PositionalLookup(this.entries, (entry) => entry.run);
-    return this.byRun.at(index, run);
+    this.byRunId ??= new PositionalLookup(this.entries, (entry) => entry.run.run_id);
+    const entry = this.byRunId.at(index, run.run_id);
+    return entry?.run === run ? entry : undefined;
   }
 
   /** Whether `listed` is this listing's runs, in the same order: the common case, checked without allocating. */
