@@ -9,9 +9,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': FRAME_ANCESTORS,
 };
 
+const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
+
 /** Set on the raw response first, so a hijacked reply (an event stream) has them too. */
 export function setDefaultSecurityHeaders(response: ServerResponse): void {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+  for (const [name, value] of SECURITY_HEADER_ENTRIES) response.setHeader(name, value);
 }
 
 /**
