@@ -52,6 +52,17 @@ export function activeRunRowsFromValues(rows: readonly (readonly unknown[])[]): 
 }
 
 /**
+ * `row` with `changes` applied, built field by field as a row read is, so both have one hidden class:
+ * a spread copy had another, and the listing's functions, having seen both, were deoptimised and
+ * compiled again while a fleet's first renewals came in (`node --trace-deopt`: "wrong map").
+ */
+export function activeRunRowWith(row: ActiveRunRow, changes: Partial<ActiveRunRow>): ActiveRunRow {
+  const next: Record<string, unknown> = {};
+  for (const field of ACTIVE_RUN_FIELDS) next[field] = field in changes ? changes[field] : row[field];
+  return next as ActiveRunRow;
+}
+
+/**
  * The listing rows as ActiveRuns with their state at `now`: the one place a row read becomes an
  * ActiveRun. A run of `previous` (an earlier answer the caller kept) whose every field and state are
  * as now is answered as that object; any other run is a fresh one. Compared field by field, never

@@ -1,7 +1,7 @@
 import { validateActiveRunFilter } from '../../../core/active-run-state.js';
 import type { ActiveRunFilter } from '../../../core/active-run-state.js';
 import type { ActiveRun, Run } from '../../../core/types.js';
-import { ACTIVE_RUN_COLUMNS, activeRunRowsFromValues, activeRunsAt, activeRunStatesHoldUntil } from '../shared/active-run.js';
+import { ACTIVE_RUN_COLUMNS, activeRunRowsFromValues, activeRunRowWith, activeRunsAt, activeRunStatesHoldUntil } from '../shared/active-run.js';
 import type { ActiveRunRow } from '../shared/active-run.js';
 import type { ReadContext } from './context.js';
 import type { ReadCache } from './read-cache.js';
@@ -58,7 +58,7 @@ export function renewedRows(rows: readonly ActiveRunRow[], runId: number, renewa
   const i = rows.findIndex((row) => row.run_id === runId);
   if (i === -1) return rows;
   const copy = rows.slice();
-  copy[i] = { ...rows[i]!, ...renewal };
+  copy[i] = activeRunRowWith(rows[i]!, renewal);
   return copy;
 }
 
