@@ -27,7 +27,7 @@ import { handleClientError, handleFrameworkError } from './client-errors.js';
 import { createErrorHandler, handleNotFound } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { createApiMetrics } from './metrics.js';
-import { completeSecurityHeaders, setDefaultSecurityHeaders } from './security-headers.js';
+import { setDefaultSecurityHeaders } from './security-headers.js';
 import { trackUnusedConnections } from './unused-connections.js';
 import { activeRoutes } from './routes/active.js';
 import { boardRoutes } from './routes/board.js';
@@ -194,21 +194,15 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   );
   // The hooks every request passes are plain callbacks, not async functions: a promise per hook per
   // request was a measured share of a heartbeat's cost (bench/README.md, visibility).
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     setDefaultSecurityHeaders(reply.raw);
+    // Read off the headers, so checked here rather than in a preParsing hook of its own.
+    refuseContentEncoding(request);
     done();
   });
   app.setNotFoundHandler(handleNotFound);
   app.addHook('onRequest', createAuthHook({ authenticate: ctx.authenticate, onWorkerSeen: (name) => deps.registry.addKnown(name) }));
 
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    refuseContentEncoding(request);
-    done(null, payload);
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    completeSecurityHeaders(reply);
-    done(null, payload);
-  });
   app.addHook('preValidation', (request, _reply, done) => {
     requireBody(request);
     checkBodyValues(request.body);

@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { FastifyReply } from 'fastify';
 
 const FRAME_ANCESTORS = "frame-ancestors 'none'";
 
@@ -17,8 +16,9 @@ export function setDefaultSecurityHeaders(response: ServerResponse): void {
 }
 
 /**
- * A route that sends its own Content-Security-Policy (the dashboard) keeps it; only a missing
- * frame-ancestors directive is added, so no page of this server can be framed by another site.
+ * A route that sends its own Content-Security-Policy (the dashboard) passes it through here, which adds
+ * frame-ancestors when it is missing, so no page of this server can be framed by another site. Done
+ * where the route builds its policy, not in an onSend hook every request would pass.
  */
 export function withFrameAncestors(policy: string): string {
   if (/(^|;)\s*frame-ancestors\b/i.test(policy)) return policy;
@@ -26,8 +26,3 @@ export function withFrameAncestors(policy: string): string {
   return trimmed === '' ? FRAME_ANCESTORS : `${trimmed}; ${FRAME_ANCESTORS}`;
 }
 
-/** The defaults already sit on the raw response; only a route's own policy needs completing. */
-export function completeSecurityHeaders(reply: FastifyReply): void {
-  const policy = reply.getHeader('content-security-policy');
-  if (policy !== undefined) reply.header('content-security-policy', withFrameAncestors(String(policy)));
-}

@@ -5,6 +5,7 @@ import type { Asset } from '../dashboard-assets.js';
 import { loadDashboardAssets } from '../dashboard-assets.js';
 import { tokenCookie } from '../cookie.js';
 import { mayOpenDashboard } from './session.js';
+import { withFrameAncestors } from '../security-headers.js';
 
 export interface DashboardRouteOptions {
   store: Store;
@@ -16,7 +17,7 @@ export interface DashboardRouteOptions {
  * a task's title has nowhere to run from. uPlot and Preact set styles through the CSSOM, which
  * style-src does not govern.
  */
-export const DASHBOARD_CSP = [
+export const DASHBOARD_CSP = withFrameAncestors([
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -26,8 +27,7 @@ export const DASHBOARD_CSP = [
   "manifest-src 'self'",
   "base-uri 'none'",
   "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+].join('; '));
 
 const YEAR_SECONDS = 365 * 24 * 3600;
 
