@@ -5,14 +5,19 @@ export interface SseMessage {
   data: string;
 }
 
-/** Splits a text/event-stream body into messages (WHATWG framing: blank line ends a message, ':' lines are comments). */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+/**
+ * Splits a text/event-stream body into messages (WHATWG framing: blank line ends a message, ':' lines
+ * are comments). `onData` is told of every chunk read, keep-alive comments included, so a caller can
+ * tell a quiet stream from a dead one.
+ */
+export async function* readSse(body: ReadableStream<Uint8Array>, onData?: () => void): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
   let buffer = '';
   let id: string | null = null;
   let event = 'message';
   let data: string[] = [];
   for await (const chunk of body) {
+    onData?.();
     buffer += decoder.decode(chunk, { stream: true });
     let newline: number;
     while ((newline = buffer.search(/\r\n|\r|\n/)) !== -1) {

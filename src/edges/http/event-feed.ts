@@ -2,6 +2,7 @@ import type { RegistryRow } from '../../core/registry-status.js';
 import type { EventRow } from '../../core/types.js';
 import type { Bus, Subscription } from '../../ports/bus.js';
 import type { Store } from '../../ports/store.js';
+import { STREAM_KEEP_ALIVE_MS } from '../../core/stream-keep-alive.js';
 
 export interface FeedClient {
   /** Only this board's events; null for all boards. */
@@ -80,7 +81,7 @@ export class EventFeed {
     if (this.opts.onWorkerChange) {
       this.cleanups.push(this.opts.onWorkerChange((row) => this.broadcastWorker(row)));
     }
-    const keepAlive = setInterval(() => this.keepAlive(), this.opts.keepAliveMs ?? 15_000);
+    const keepAlive = setInterval(() => this.keepAlive(), this.opts.keepAliveMs ?? STREAM_KEEP_ALIVE_MS);
     const poll = setInterval(() => this.wake(), this.opts.pollMs ?? 5_000);
     keepAlive.unref();
     poll.unref();

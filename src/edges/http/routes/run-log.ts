@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { InvalidInputError, NotFoundError } from '../../../core/errors.js';
+import { STREAM_KEEP_ALIVE_MS } from '../../../core/stream-keep-alive.js';
 import type { Store } from '../../../ports/store.js';
 import { DEFAULT_TAIL_LINES, MAX_TAIL_LINES, tailRunLog } from '../../../services/dispatcher/run-log.js';
 import { RunLogFollower } from '../../../services/dispatcher/run-log-follower.js';
@@ -27,7 +28,6 @@ const RunLogResponse = Type.Object({
 
 /** How often a followed log is looked at for new lines and its run for its end. */
 const FOLLOW_POLL_MS = 300;
-const KEEP_ALIVE_MS = 15_000;
 const EVENT_ID = new RegExp(EVENT_ID_PATTERN);
 
 export const runLogRoutes: FastifyPluginAsyncTypebox<RunLogRouteOptions> = async (app, opts) => {
@@ -101,7 +101,7 @@ export const runLogRoutes: FastifyPluginAsyncTypebox<RunLogRouteOptions> = async
             send(follower.flush());
             raw.end('event: end\ndata: {}\n\n');
             clearInterval(timer);
-          } else if (Date.now() - lastWrite > KEEP_ALIVE_MS) {
+          } else if (Date.now() - lastWrite > STREAM_KEEP_ALIVE_MS) {
             raw.write(': keep-alive\n\n');
             lastWrite = Date.now();
           }
