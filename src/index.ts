@@ -14,6 +14,7 @@ export { BlockedError, WorkerStoppedError } from './sdk/errors.js';
 export { createClient } from './sdk/client.js';
 export type { ClientOptions, EventStreamOptions, PulseboardClient } from './sdk/client.js';
 export { ApiError, ConnectionError } from './sdk/api-error.js';
+export { StreamSilentError } from './sdk/sse.js';
 export type * from './sdk/api-types.js';
 export { createMemoryBus } from './adapters/bus/memory.js';
 export { LeaseLostError, ConflictError, InvalidInputError, NotFoundError, PulseboardError } from './core/errors.js';

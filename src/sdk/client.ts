@@ -39,6 +39,8 @@ export interface EventStreamOptions {
   /** Resume after this event id (sent as Last-Event-ID). */
   lastEventId?: number;
   signal?: AbortSignal;
+  /** Nothing read for this long, not even a keep-alive, ends the stream with StreamSilentError (default 45 s). */
+  silenceMs?: number;
 }
 
 export interface ClaimOptions {
@@ -146,7 +148,10 @@ export function createClient(opts: ClientOptions) {
     listTokens: async () => (await call<{ tokens: ApiToken[] }>('GET', '/api/tokens')).tokens,
     revokeToken: (id: string) => call<unknown>('DELETE', `/api/tokens/${segment(id)}`),
 
-    /** The board's event rows as they happen, resuming after lastEventId; ends when the signal aborts. */
+    /**
+     * The board's event rows as they happen, resuming after lastEventId; ends when the signal aborts,
+     * throws when the stream breaks or goes silent (StreamSilentError): resume from the last id seen.
+     */
     async *events(stream: EventStreamOptions = {}): AsyncGenerator<EventRow> {
       const path = `/api/events${query({ board: stream.board })}`;
       const headers: Record<string, string> = { ...auth, accept: 'text/event-stream' };
@@ -162,7 +167,7 @@ export function createClient(opts: ClientOptions) {
         parse({ status: response.status, statusText: response.statusText, text: await response.text() }, 'GET', path);
       }
       try {
-        for await (const message of readSse(response.body as ReadableStream<Uint8Array>)) {
+        for await (const message of readSse(response.body as ReadableStream<Uint8Array>, stream.silenceMs)) {
           if (message.data === '') continue;
           yield JSON.parse(message.data) as EventRow;
         }

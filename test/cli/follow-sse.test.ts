@@ -44,7 +44,7 @@ describe('followSse', () => {
 
     expect(data).toEqual(['event 1', 'event 2']);
     expect(asked).toEqual(['0', '1']);
-    expect(reasons).toEqual(['nothing read, not even a keep-alive']);
+    expect(reasons).toEqual(['nothing read for 0.3 s, not even a keep-alive']);
   });
 
   it('keeps a stream whose keep-alives come in time', async () => {

@@ -1,7 +1,6 @@
 import { ApiError, ConnectionError } from '../../sdk/api-error.js';
 import { readSse } from '../../sdk/sse.js';
 import type { SseMessage } from '../../sdk/sse.js';
-import { STREAM_SILENCE_MS } from '../../core/stream-keep-alive.js';
 
 export interface FollowOptions {
   url: string;
@@ -20,7 +19,7 @@ export interface FollowOptions {
   reachedBefore?: boolean;
   /** Every time the stream is open (first time and after each reconnect). */
   onOpen?(): void;
-  /** Nothing read for this long, not even a keep-alive, and the stream is taken for lost (tests shorten it). */
+  /** A stream that sends nothing for this long, not even a keep-alive, is lost (readSse's default; tests shorten it). */
   silenceMs?: number;
 }
 
@@ -28,8 +27,8 @@ const MAX_RETRY_MS = 5000;
 
 /**
  * Follows a Server-Sent Events stream until it says stop or the signal aborts. A stream lost after it
- * was opened is reopened with the last id seen, so nothing is missed or repeated; only a first
- * connection that fails (server down, 404, 401) is an error.
+ * was opened (closed, broken, or silent past readSse's limit) is reopened with the last id seen, so
+ * nothing is missed or repeated; only a first connection that fails (server down, 404, 401) is an error.
  */
 export async function followSse(opts: FollowOptions): Promise<void> {
   let lastId = opts.lastEventId;
@@ -37,9 +36,6 @@ export async function followSse(opts: FollowOptions): Promise<void> {
   let retryMs = 500;
   let outage = false;
   while (!opts.signal.aborted) {
-    // This connection's own end: a silent stream is dropped and reopened, the follow goes on.
-    const connection = new AbortController();
-    const silence = new Silence(opts.silenceMs ?? STREAM_SILENCE_MS, () => connection.abort(new Error('nothing read, not even a keep-alive')));
     let response: Response;
     try {
       response = await fetch(`${opts.url.replace(/\/+$/, '')}${opts.path}`, {
@@ -48,10 +44,9 @@ export async function followSse(opts: FollowOptions): Promise<void> {
           accept: 'text/event-stream',
           ...(lastId === undefined ? {} : { 'last-event-id': lastId }),
         },
-        signal: AbortSignal.any([opts.signal, connection.signal]),
+        signal: opts.signal,
       });
     } catch (err) {
-      silence.stop();
       if (opts.signal.aborted) return;
       if (!opened) throw new ConnectionError(opts.url, err);
       await pause(outage ? retryMs : 0, opts, (err as Error).message, outage);
@@ -60,7 +55,6 @@ export async function followSse(opts: FollowOptions): Promise<void> {
       continue;
     }
     if (!response.ok || !response.body) {
-      silence.stop();
       const text = await response.text();
       if (!opened || response.status < 500) throw new ApiError(response.status, detailOf(text, response), 'GET', opts.path);
       await pause(retryMs, opts, `HTTP ${response.status}`, outage);
@@ -68,51 +62,24 @@ export async function followSse(opts: FollowOptions): Promise<void> {
       continue;
     }
     opened = true;
-    silence.reset();
     opts.onOpen?.();
     if (outage) opts.onReconnected();
     outage = false;
     retryMs = 500;
     try {
-      for await (const message of readSse(response.body as ReadableStream<Uint8Array>, () => silence.reset())) {
+      for await (const message of readSse(response.body as ReadableStream<Uint8Array>, opts.silenceMs)) {
         if (message.id !== null) lastId = message.id;
         if (opts.onMessage(message) === 'stop') return;
       }
     } catch (err) {
       if (opts.signal.aborted) return;
-      const reason = connection.signal.aborted ? (connection.signal.reason as Error).message : (err as Error).message;
-      await pause(0, opts, reason, outage);
+      await pause(0, opts, (err as Error).message, outage);
       outage = true;
       continue;
-    } finally {
-      silence.stop();
     }
     if (opts.signal.aborted) return;
     await pause(0, opts, 'the server closed the stream', outage);
     outage = true;
-  }
-}
-
-/**
- * A timer restarted by every read. Its being armed also keeps the process alive while a stream is
- * read: a connection that died without a word would otherwise leave nothing to wait for.
- */
-class Silence {
-  private timer: NodeJS.Timeout;
-
-  constructor(
-    private readonly ms: number,
-    private readonly onSilent: () => void,
-  ) {
-    this.timer = setTimeout(onSilent, ms);
-  }
-
-  reset(): void {
-    this.timer.refresh();
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
   }
 }
 

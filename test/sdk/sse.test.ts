@@ -1,0 +1,102 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/sdk/client.js';
+import { readSse, StreamSilentError } from '../../src/sdk/sse.js';
+import type { SseMessage } from '../../src/sdk/sse.js';
+
+/** A real server whose one route is `handler`; its URL. */
+async function serve(servers: http.Server[], handler: http.RequestListener): Promise<string> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function streamHead(response: http.ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+}
+
+describe('readSse', () => {
+  const servers: http.Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('frames messages split across chunks, skips comments, keeps the last id', async () => {
+    const url = await serve(servers, (_request, response) => {
+      streamHead(response);
+      response.write(': keep-alive\n\nid: 7\nevent: wor');
+      setTimeout(() => response.end('ker\ndata: a\ndata: b\r\n\r\ndata: c\n\n'), 20);
+    });
+    const messages: SseMessage[] = [];
+    for await (const message of readSse((await fetch(url)).body!, 1000)) messages.push(message);
+    expect(messages).toEqual([
+      { id: '7', event: 'worker', data: 'a\nb' },
+      { id: '7', event: 'message', data: 'c' },
+    ]);
+  });
+
+  it('throws StreamSilentError when the server sends nothing, not even a keep-alive, and closes the connection', async () => {
+    let closed = false;
+    const url = await serve(servers, (request, response) => {
+      streamHead(response);
+      response.write('data: one\n\n');
+      request.socket.on('close', () => (closed = true));
+    });
+    const messages: string[] = [];
+    const reading = (async () => {
+      for await (const message of readSse((await fetch(url)).body!, 200)) messages.push(message.data);
+    })();
+    await expect(reading).rejects.toBeInstanceOf(StreamSilentError);
+    expect(messages).toEqual(['one']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
+  });
+
+  it("counts only the wait for the server, not the caller's time with a message", async () => {
+    const url = await serve(servers, (_request, response) => {
+      streamHead(response);
+      response.write('data: one\n\n');
+      setTimeout(() => response.end('data: two\n\n'), 100);
+    });
+    const messages: string[] = [];
+    for await (const message of readSse((await fetch(url)).body!, 200)) {
+      messages.push(message.data);
+      // Longer than the limit, spent by the caller: the stream is not silent meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    expect(messages).toEqual(['one', 'two']);
+  });
+
+  it('closes the connection when the caller leaves the loop early', async () => {
+    let closed = false;
+    const url = await serve(servers, (request, response) => {
+      streamHead(response);
+      response.write('data: one\n\n');
+      request.socket.on('close', () => (closed = true));
+    });
+    for await (const message of readSse((await fetch(url)).body!, 10_000)) {
+      expect(message.data).toBe('one');
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
+  });
+
+  it("ends the client's event stream with StreamSilentError when it goes silent", async () => {
+    const url = await serve(servers, (_request, response) => {
+      streamHead(response);
+      response.write(`id: 1\ndata: ${JSON.stringify({ id: 1, kind: 'task_created' })}\n\n`);
+    });
+    const seen: number[] = [];
+    const following = (async () => {
+      for await (const row of createClient({ url, token: 't' }).events({ silenceMs: 200 })) seen.push(row.id);
+    })();
+    await expect(following).rejects.toBeInstanceOf(StreamSilentError);
+    expect(seen).toEqual([1]);
+  });
+});
