@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { getEventListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { followSse } from '../../src/edges/cli/follow-sse.js';
@@ -75,5 +76,35 @@ describe('followSse', () => {
     });
     expect(requests).toBe(1);
     expect(reasons).toEqual([]);
+  });
+});
+
+describe('followSse through an outage', () => {
+  it('leaves no abort listener behind for each pause while the server stays down', async () => {
+    // A port nothing listens on: every reopening fails at once and the follow pauses again (0.5, 0.5, 1, 2 s).
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const stop = new AbortController();
+    let reconnecting = 0;
+    const following = followSse({
+      url: `http://127.0.0.1:${port}`,
+      token: 't',
+      path: '/api/events',
+      reachedBefore: true,
+      signal: stop.signal,
+      onMessage: () => undefined,
+      onReconnecting: () => reconnecting++,
+      onReconnected: () => {},
+    });
+    // Inside the fourth pause: three are over.
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    const listening = getEventListeners(stop.signal, 'abort').length;
+    stop.abort();
+    await following;
+    expect(reconnecting).toBe(1);
+    // The pause's own and the current attempt's link: none left from the attempts and pauses before.
+    expect(listening).toBe(2);
   });
 });

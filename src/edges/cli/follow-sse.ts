@@ -35,62 +35,85 @@ export async function followSse(opts: FollowOptions): Promise<void> {
   let opened = opts.reachedBefore ?? false;
   let retryMs = 500;
   let outage = false;
-  while (!opts.signal.aborted) {
-    let response: Response;
-    try {
-      response = await fetch(`${opts.url.replace(/\/+$/, '')}${opts.path}`, {
-        headers: {
-          authorization: `Bearer ${opts.token}`,
-          accept: 'text/event-stream',
-          ...(lastId === undefined ? {} : { 'last-event-id': lastId }),
-        },
-        signal: opts.signal,
-      });
-    } catch (err) {
-      if (opts.signal.aborted) return;
-      if (!opened) throw new ConnectionError(opts.url, err);
-      await pause(outage ? retryMs : 0, opts, (err as Error).message, outage);
-      outage = true;
-      retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
-      continue;
-    }
-    if (!response.ok || !response.body) {
-      const text = await response.text();
-      if (!opened || response.status < 500) throw new ApiError(response.status, detailOf(text, response), 'GET', opts.path);
-      await pause(retryMs, opts, `HTTP ${response.status}`, outage);
-      outage = true;
-      continue;
-    }
-    opened = true;
-    opts.onOpen?.();
-    if (outage) opts.onReconnected();
-    outage = false;
-    retryMs = 500;
-    try {
-      for await (const message of readSse(response.body as ReadableStream<Uint8Array>, opts.silenceMs)) {
-        if (message.id !== null) lastId = message.id;
-        if (opts.onMessage(message) === 'stop') return;
+  // Each attempt aborts with the follow through a link removed when the next one starts (or the
+  // follow ends): fetch's own listeners then go with their attempt instead of piling up on the one
+  // signal through a long outage.
+  let attempt: { signal: AbortSignal; unlink(): void } | undefined;
+  try {
+    while (!opts.signal.aborted) {
+      attempt?.unlink();
+      attempt = linkedAbort(opts.signal);
+      let response: Response;
+      try {
+        response = await fetch(`${opts.url.replace(/\/+$/, '')}${opts.path}`, {
+          headers: {
+            authorization: `Bearer ${opts.token}`,
+            accept: 'text/event-stream',
+            ...(lastId === undefined ? {} : { 'last-event-id': lastId }),
+          },
+          signal: attempt.signal,
+        });
+      } catch (err) {
+        if (opts.signal.aborted) return;
+        if (!opened) throw new ConnectionError(opts.url, err);
+        await pause(outage ? retryMs : 0, opts, (err as Error).message, outage);
+        outage = true;
+        retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
+        continue;
       }
-    } catch (err) {
+      if (!response.ok || !response.body) {
+        const text = await response.text();
+        if (!opened || response.status < 500) throw new ApiError(response.status, detailOf(text, response), 'GET', opts.path);
+        await pause(retryMs, opts, `HTTP ${response.status}`, outage);
+        outage = true;
+        continue;
+      }
+      opened = true;
+      opts.onOpen?.();
+      if (outage) opts.onReconnected();
+      outage = false;
+      retryMs = 500;
+      try {
+        for await (const message of readSse(response.body as ReadableStream<Uint8Array>, opts.silenceMs)) {
+          if (message.id !== null) lastId = message.id;
+          if (opts.onMessage(message) === 'stop') return;
+        }
+      } catch (err) {
+        if (opts.signal.aborted) return;
+        await pause(0, opts, (err as Error).message, outage);
+        outage = true;
+        continue;
+      }
       if (opts.signal.aborted) return;
-      await pause(0, opts, (err as Error).message, outage);
+      await pause(0, opts, 'the server closed the stream', outage);
       outage = true;
-      continue;
     }
-    if (opts.signal.aborted) return;
-    await pause(0, opts, 'the server closed the stream', outage);
-    outage = true;
+  } finally {
+    attempt?.unlink();
   }
+}
+
+/** A signal that aborts with `parent` until unlinked. */
+function linkedAbort(parent: AbortSignal): { signal: AbortSignal; unlink(): void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return { signal: controller.signal, unlink: () => parent.removeEventListener('abort', onAbort) };
 }
 
 async function pause(ms: number, opts: FollowOptions, reason: string, alreadyTold: boolean): Promise<void> {
   if (!alreadyTold) opts.onReconnecting(reason);
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, Math.max(ms, 500));
-    opts.signal.addEventListener('abort', () => {
+    // The listener goes with the pause: a long outage pauses hundreds of times on the one signal.
+    const onAbort = () => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      opts.signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(ms, 500));
+    opts.signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
