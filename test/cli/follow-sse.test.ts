@@ -3,27 +3,20 @@ import { getEventListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { followSse } from '../../src/edges/cli/follow-sse.js';
+import { plainServers } from '../sdk/helpers.js';
 
 describe('followSse', () => {
-  const servers: http.Server[] = [];
-  afterEach(async () => {
-    for (const server of servers.splice(0)) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+  const servers = plainServers();
+  afterEach(() => servers.closeAll());
 
   it('takes a stream that goes silent, not even a keep-alive, for lost and reopens it after the last id', async () => {
     const asked: Array<string | undefined> = [];
-    const server = http.createServer((request, response) => {
+    const url = await servers.serve((request, response) => {
       asked.push(request.headers['last-event-id'] as string | undefined);
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       // One event, then nothing: the connection stays open, as a dead peer's can.
       response.write(`id: ${asked.length}\ndata: event ${asked.length}\n\n`);
     });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const stop = new AbortController();
     const data: string[] = [];
@@ -50,7 +43,7 @@ describe('followSse', () => {
 
   it('keeps a stream whose keep-alives come in time', async () => {
     let requests = 0;
-    const server = http.createServer((_request, response) => {
+    const url = await servers.serve((_request, response) => {
       requests++;
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       const beat = setInterval(() => response.write(': keep-alive\n\n'), 100);
@@ -59,9 +52,6 @@ describe('followSse', () => {
         response.end('id: 1\ndata: last\n\n');
       }, 900);
     });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const reasons: string[] = [];
     await followSse({

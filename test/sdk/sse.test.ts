@@ -1,33 +1,20 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/sdk/client.js';
 import { readSse, StreamSilentError } from '../../src/sdk/sse.js';
 import type { SseMessage } from '../../src/sdk/sse.js';
-
-/** A real server whose one route is `handler`; its URL. */
-async function serve(servers: http.Server[], handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+import { plainServers } from './helpers.js';
 
 function streamHead(response: http.ServerResponse): void {
   response.writeHead(200, { 'content-type': 'text/event-stream' });
 }
 
 describe('readSse', () => {
-  const servers: http.Server[] = [];
-  afterEach(async () => {
-    for (const server of servers.splice(0)) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+  const servers = plainServers();
+  afterEach(() => servers.closeAll());
 
   it('frames messages split across chunks, skips comments, keeps the last id', async () => {
-    const url = await serve(servers, (_request, response) => {
+    const url = await servers.serve((_request, response) => {
       streamHead(response);
       response.write(': keep-alive\n\nid: 7\nevent: wor');
       setTimeout(() => response.end('ker\ndata: a\ndata: b\r\n\r\ndata: c\n\n'), 20);
@@ -42,7 +29,7 @@ describe('readSse', () => {
 
   it('throws StreamSilentError when the server sends nothing, not even a keep-alive, and closes the connection', async () => {
     let closed = false;
-    const url = await serve(servers, (request, response) => {
+    const url = await servers.serve((request, response) => {
       streamHead(response);
       response.write('data: one\n\n');
       request.socket.on('close', () => (closed = true));
@@ -58,7 +45,7 @@ describe('readSse', () => {
   });
 
   it("counts only the wait for the server, not the caller's time with a message", async () => {
-    const url = await serve(servers, (_request, response) => {
+    const url = await servers.serve((_request, response) => {
       streamHead(response);
       response.write('data: one\n\n');
       setTimeout(() => response.end('data: two\n\n'), 100);
@@ -74,7 +61,7 @@ describe('readSse', () => {
 
   it('closes the connection when the caller leaves the loop early', async () => {
     let closed = false;
-    const url = await serve(servers, (request, response) => {
+    const url = await servers.serve((request, response) => {
       streamHead(response);
       response.write('data: one\n\n');
       request.socket.on('close', () => (closed = true));
@@ -88,7 +75,7 @@ describe('readSse', () => {
   });
 
   it("ends the client's event stream with StreamSilentError when it goes silent", async () => {
-    const url = await serve(servers, (_request, response) => {
+    const url = await servers.serve((_request, response) => {
       streamHead(response);
       response.write(`id: 1\ndata: ${JSON.stringify({ id: 1, kind: 'task_created' })}\n\n`);
     });
