@@ -57,21 +57,26 @@ function cacheOf(store: Store): Map<string, CacheEntry> {
   return cache;
 }
 
-/** The token a secret stands for, or null. Reads only; answers are cached briefly so a request costs no query. */
-export async function authenticate(store: Store, secret: string, knownHash?: string): Promise<ApiToken | null> {
+/**
+ * The token a secret stands for, or null. Reads only; answers are cached briefly so a request costs no
+ * query, and a cached answer is given as it is, not in a promise: a promise and its turn of the
+ * microtask queue on every request were a measured share of a small request's cost (bench/README.md).
+ */
+export function authenticate(store: Store, secret: string, knownHash?: string): ApiToken | null | Promise<ApiToken | null> {
   if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return null;
   const hash = knownHash ?? hashTokenSecret(secret);
   const cache = cacheOf(store);
   const now = Date.now();
   const cached = cache.get(hash);
   if (cached && cached.expiresAt > now) return cached.token;
-  const token = await store.findTokenByHash(hash);
-  // A per-run token dies with its run, revoked by whichever service saw the run end, maybe on another
-  // server: it is never cached, so the revocation holds from its very next request.
-  if (token !== null && token.run_id !== null) return token;
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
-  cache.set(hash, { token, expiresAt: now + CACHE_TTL_MS });
-  return token;
+  return store.findTokenByHash(hash).then((token) => {
+    // A per-run token dies with its run, revoked by whichever service saw the run end, maybe on another
+    // server: it is never cached, so the revocation holds from its very next request.
+    if (token !== null && token.run_id !== null) return token;
+    if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
+    cache.set(hash, { token, expiresAt: now + CACHE_TTL_MS });
+    return token;
+  });
 }
 
 /** Drops cached answers so a revoke (or a newly made token) takes effect on this server at once. */

@@ -49,6 +49,17 @@ describe('token service', () => {
     expect(await authenticate(store, token)).toBeNull();
   });
 
+  it('authenticate answers a token it knows from a recent request at once, one of a run never from memory', async () => {
+    const { token, record } = await issueToken(store, { role: 'viewer', name: 'held' });
+    const first = authenticate(store, token);
+    expect(first).toBeInstanceOf(Promise);
+    await first;
+    expect((authenticate(store, token) as { id: string } | null)?.id).toBe(record.id);
+    const run = await issueToken(store, { role: 'worker', name: 'child', run_id: 7 });
+    expect((await authenticate(store, run.token))?.id).toBe(run.record.id);
+    expect(authenticate(store, run.token)).toBeInstanceOf(Promise);
+  });
+
   it('ensureAdminToken is idempotent and refuses a secret held by another role', async () => {
     const first = await ensureAdminToken(store, 'chosen-by-the-operator-2026');
     const second = await ensureAdminToken(store, 'chosen-by-the-operator-2026');
