@@ -41,6 +41,12 @@ export interface Store {
    * of archived only the `closedLimit` most recently updated (0 to 10000). Order is the caller's.
    */
   listBoardTasks(board: string, closedLimit: number): Promise<Task[]>;
+  /**
+   * A stamp of what listBoardTasks(board, closedLimit) answers now: two equal stamps mean equal
+   * answers, whoever committed in between. Null when the store cannot tell cheaply; then only a
+   * listing shows what changed. Refuses what listBoardTasks refuses.
+   */
+  boardTasksStamp(board: string, closedLimit: number): Promise<string | null>;
   /** Throws ConflictError for a status or assignee change of a running task: stop its run first (services/run-control). */
   updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task>;
   addComment(taskId: string, author: string, body: string): Promise<Comment>;

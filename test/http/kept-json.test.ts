@@ -4,17 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProcessStartTime } from '../../src/adapters/process/proc-inspector.js';
 import type { Run } from '../../src/core/types.js';
 import { ActiveRunsResponse } from '../../src/edges/http/schemas/runs.js';
+import { BoardResponse } from '../../src/edges/http/schemas/tasks.js';
 import { Children } from '../process/children.js';
 import { bodyOf, startHarness } from './harness.js';
 import type { Harness } from './harness.js';
 
 /**
- * GET /api/workers/active sends JSON it put together itself, past the response schema's serializer
- * (routes/active.ts, activeRunsResponseParts). Its bytes must be exactly what that serializer makes of
- * the same object: a field out of order, one the schema does not have, or a value of the wrong type
- * would make them differ.
+ * GET /api/workers/active and GET /api/board send JSON they put together themselves from what a view
+ * keeps, past the response schema's serializer (json-parts.ts). Their bytes must be exactly what that
+ * serializer makes of the same object: a field out of order, one the schema does not have, or a value of
+ * the wrong type would make them differ.
  */
-describe('GET /api/workers/active bytes against the ActiveRunsResponse serializer', () => {
+describe('kept JSON against the response schema serializers', () => {
   let h: Harness;
   let schemaApp: FastifyInstance;
   let object: unknown;
@@ -22,9 +23,10 @@ describe('GET /api/workers/active bytes against the ActiveRunsResponse serialize
 
   beforeAll(async () => {
     h = await startHarness();
-    // The serializer Fastify compiles from the same schema, as a route that answers the object it is given.
+    // The serializers Fastify compiles from the same schemas, as routes that answer the object they are given.
     schemaApp = Fastify();
-    schemaApp.get('/', { schema: { response: { 200: ActiveRunsResponse } } }, async () => object);
+    schemaApp.get('/active', { schema: { response: { 200: ActiveRunsResponse } } }, async () => object);
+    schemaApp.get('/board', { schema: { response: { 200: BoardResponse } } }, async () => object);
     await schemaApp.ready();
   });
   afterAll(async () => {
@@ -33,9 +35,9 @@ describe('GET /api/workers/active bytes against the ActiveRunsResponse serialize
     await h.close();
   });
 
-  async function serializedBySchema(text: string): Promise<string> {
+  async function serializedBySchema(text: string, schema: 'active' | 'board' = 'active'): Promise<string> {
     object = JSON.parse(text);
-    return (await schemaApp.inject({ method: 'GET', url: '/' })).body;
+    return (await schemaApp.inject({ method: 'GET', url: `/${schema}` })).body;
   }
 
   async function claim(title: string, board: string): Promise<Run> {
@@ -43,7 +45,7 @@ describe('GET /api/workers/active bytes against the ActiveRunsResponse serialize
     return bodyOf<{ run: Run }>(await h.api('POST', '/api/claims', { token: h.tokens.worker, body: { worker: h.workerName, board } })).run;
   }
 
-  it('equal with no runs, with runs of every kind of value, and with inspect=1', async () => {
+  it('active runs: equal with no runs, with runs of every kind of value, and with inspect=1', async () => {
     const empty = await h.api('GET', '/api/workers/active');
     expect(empty.status).toBe(200);
     expect(empty.text).toBe(await serializedBySchema(empty.text));
@@ -69,5 +71,36 @@ describe('GET /api/workers/active bytes against the ActiveRunsResponse serialize
     );
     expect(listed.count).toBe(3);
     expect(listed.workers.find((w) => w.run_id === spawned.id)?.process?.alive).toBe(true);
+  });
+
+  it('board: equal empty, with tasks of every kind of value, answered again from the view, and after a change', async () => {
+    const path = '/api/board?board=bytes-board';
+    const empty = await h.api('GET', path);
+    expect(empty.status).toBe(200);
+    expect(empty.text).toBe(await serializedBySchema(empty.text, 'board'));
+
+    const odd = await h.store.createTask({
+      title: 'quotes " and \\ and ünïcödé \u2028 line',
+      board: 'bytes-board',
+      priority: -3,
+      body: '</script> and a "quote"\nnext line\ttab',
+      max_runtime_seconds: 90,
+    });
+    await h.store.createTask({ title: 'plain', board: 'bytes-board', assignee: 'someone' });
+    await h.store.createTask({ title: 'to sort', board: 'bytes-board', triage: true, parents: [odd.id] });
+    const done = await h.store.createTask({ title: 'finished', board: 'bytes-board' });
+    await h.store.updateTask(done.id, { status: 'done' });
+    await claim('running on the board', 'bytes-board');
+    for (const query of ['', '&closed_limit=0', '&closed_limit=1']) {
+      const first = await h.api('GET', path + query);
+      expect(first.status).toBe(200);
+      expect(first.text).toBe(await serializedBySchema(first.text, 'board'));
+      const again = await h.api('GET', path + query);
+      expect(again.text).toBe(await serializedBySchema(again.text, 'board'));
+    }
+    await h.store.updateTask(odd.id, { title: 'renamed' });
+    const changed = await h.api('GET', path);
+    expect(changed.text).toBe(await serializedBySchema(changed.text, 'board'));
+    expect(changed.text).toContain('"renamed"');
   });
 });

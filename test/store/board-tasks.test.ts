@@ -39,7 +39,7 @@ if (postgres) {
   ]);
 }
 
-describe.each(adapters)('listBoardTasks on %s', (_name, open) => {
+describe.each(adapters)('listBoardTasks on %s', (name, open) => {
   let opened: Opened | null = null;
   afterEach(async () => {
     await opened?.cleanup();
@@ -90,5 +90,33 @@ describe.each(adapters)('listBoardTasks on %s', (_name, open) => {
     await expect(opened.store.listBoardTasks('b', -1)).rejects.toThrow(/closed_limit/);
     await expect(opened.store.listBoardTasks('b', 10_001)).rejects.toThrow(/closed_limit/);
     await expect(opened.store.listBoardTasks('b', 1.5)).rejects.toThrow(/closed_limit/);
+    await expect(opened.store.boardTasksStamp('Not A Board', 10)).rejects.toThrow(/board/);
+    await expect(opened.store.boardTasksStamp('b', -1)).rejects.toThrow(/closed_limit/);
+  });
+
+  it('the stamp stays while the board reads the same, through lease renewals and other boards\' reads, and moves with a change (null where the store cannot tell)', async () => {
+    opened = await open();
+    const { store } = opened;
+    await tasksIn('b', 'ready', 2);
+    const first = await store.boardTasksStamp('b', 200);
+    if (name === 'postgres') {
+      expect(first).toBeNull();
+      return;
+    }
+    expect(first).toEqual(expect.any(String));
+    expect(await store.boardTasksStamp('b', 200)).toBe(first);
+    const claimed = await store.claim({ worker: 'w', host: 'h', ttl_seconds: 30, board: 'b' });
+    if (!claimed) throw new Error('nothing to claim');
+    const running = await store.boardTasksStamp('b', 200);
+    expect(running).not.toBe(first);
+    await store.listBoardTasks('other', 200);
+    await store.heartbeat(claimed.run.id, claimed.run.claim_token);
+    expect(await store.boardTasksStamp('b', 200)).toBe(running);
+    // Another limit is another answer, with a stamp of its own.
+    expect(await store.boardTasksStamp('b', 1)).not.toBe(running);
+    await store.createTask({ title: 'elsewhere', board: 'other' });
+    const afterOther = await store.boardTasksStamp('b', 200);
+    // Any commit of another kind starts the cache over: a new stamp, never an old one again.
+    expect([first, running]).not.toContain(afterOther);
   });
 });

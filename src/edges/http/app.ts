@@ -10,6 +10,7 @@ import { systemClock } from '../../ports/clock.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector, ProcessSignaller, SignalAudit } from '../../ports/process-inspector.js';
 import { ActiveRunView } from '../../services/active-run-view.js';
+import { BoardView } from '../../services/board-view.js';
 import { RunOwners } from './run-owners.js';
 import { RunActivityView } from '../../services/run-activity-view.js';
 import { ACTIVITY_BUCKET_SECONDS } from './routes/stats.js';
@@ -161,6 +162,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       progressTimeoutSeconds: deps.settings.progress_timeout_seconds,
     }),
     activeRuns: new ActiveRunView(deps.store),
+    boards: new BoardView(deps.store),
     runOwners: new RunOwners(deps.store),
     runActivity: new RunActivityView(deps.store, ACTIVITY_BUCKET_SECONDS),
     workerControl: createWorkerControl(deps.bus, { clock }),

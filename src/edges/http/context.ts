@@ -4,6 +4,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { ProcessInspector } from '../../ports/process-inspector.js';
 import type { Store } from '../../ports/store.js';
 import type { ActiveRunView } from '../../services/active-run-view.js';
+import type { BoardView } from '../../services/board-view.js';
 import type { RunOwners } from './run-owners.js';
 import type { RunActivityView } from '../../services/run-activity-view.js';
 import type { ClaimWaiters } from '../../services/claim-waiters.js';
@@ -41,6 +42,8 @@ export interface ApiContext {
   runControl: RunControl;
   /** The live-run listing and its JSON, memoised for this store (GET /api/workers/active). */
   activeRuns: ActiveRunView;
+  /** Each board's columns and their JSON, memoised for this store (GET /api/board). */
+  boards: BoardView;
   workerControl: WorkerControl;
   metrics: ApiMetrics;
   feed: EventFeed;

@@ -1,6 +1,4 @@
-import { CLOSED_STATUSES, OPEN_STATUSES, isClosedLimit } from '../../../core/board-columns.js';
-import { InvalidInputError } from '../../../core/errors.js';
-import { isBoardSlug } from '../../../core/ids.js';
+import { CLOSED_STATUSES, OPEN_STATUSES, validateBoardQuery } from '../../../core/board-columns.js';
 import type { Task } from '../../../core/types.js';
 import { toTask } from '../shared/rows.js';
 import type { TaskRow } from '../shared/rows.js';
@@ -21,7 +19,6 @@ const BOARD_TASKS = [
 ].join('\nUNION ALL\n');
 
 export async function listBoardTasks(ctx: ReadContext, board: string, closedLimit: number): Promise<Task[]> {
-  if (!isBoardSlug(board)) throw new InvalidInputError(`board ${JSON.stringify(board)} is not a board slug`);
-  if (!isClosedLimit(closedLimit)) throw new InvalidInputError('closed_limit must be an integer from 0 to 10000');
+  validateBoardQuery(board, closedLimit);
   return (await rows<TaskRow>(ctx.db, BOARD_TASKS, [board, closedLimit])).map(toTask);
 }

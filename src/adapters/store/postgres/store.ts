@@ -55,6 +55,7 @@ import {
 } from './runs.js';
 import { addComment, countTasksByStatus, createTask, createTasks, fastCreateTask, listBoards, listComments, listTasks, updateTask } from './tasks.js';
 import { listBoardTasks } from './board-tasks.js';
+import { validateBoardQuery } from '../../../core/board-columns.js';
 import { selectTask } from './task-queries.js';
 import { createToken, findTokenByHash, listTokens, revokeRunTokens, revokeToken, touchToken } from './tokens.js';
 import { tokenNeedsTouch } from '../../../core/token-use.js';
@@ -200,6 +201,12 @@ class PostgresStore implements Store {
 
   listBoardTasks(board: string, closedLimit: number): Promise<Task[]> {
     return this.read((ctx) => listBoardTasks(ctx, board, closedLimit));
+  }
+
+  /** Other servers and clients commit to the same database unseen, so only a listing can tell. */
+  async boardTasksStamp(board: string, closedLimit: number): Promise<string | null> {
+    validateBoardQuery(board, closedLimit);
+    return null;
   }
 
   updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task> {

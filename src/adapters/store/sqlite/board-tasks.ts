@@ -1,6 +1,4 @@
-import { CLOSED_STATUSES, OPEN_STATUSES, isClosedLimit } from '../../../core/board-columns.js';
-import { InvalidInputError } from '../../../core/errors.js';
-import { isBoardSlug } from '../../../core/ids.js';
+import { CLOSED_STATUSES, OPEN_STATUSES, validateBoardQuery } from '../../../core/board-columns.js';
 import type { Task } from '../../../core/types.js';
 import { toTask } from '../shared/rows.js';
 import type { TaskRow } from '../shared/rows.js';
@@ -23,8 +21,18 @@ const BOARD_TASKS = [
 
 /** The tasks one board shows; rows are re-read only after the database changed, tasks are new objects each call. */
 export function listBoardTasks(ctx: ReadContext, cache: ReadCache, board: string, closedLimit: number): Task[] {
-  if (!isBoardSlug(board)) throw new InvalidInputError(`board ${JSON.stringify(board)} is not a board slug`);
-  if (!isClosedLimit(closedLimit)) throw new InvalidInputError('closed_limit must be an integer from 0 to 10000');
-  const rows = cache.get(`board:${closedLimit}:${board}`, () => ctx.q.all<TaskRow>(BOARD_TASKS, { board, limit: closedLimit }));
-  return rows.map(toTask);
+  validateBoardQuery(board, closedLimit);
+  return cache.get(keyOf(board, closedLimit), loader(ctx, board, closedLimit)).map(toTask);
+}
+
+/** The stamp of the rows listBoardTasks answers from: they change only when the database changed the board. */
+export function boardTasksStamp(ctx: ReadContext, cache: ReadCache, board: string, closedLimit: number): string {
+  validateBoardQuery(board, closedLimit);
+  return `rows#${cache.stamp(keyOf(board, closedLimit), loader(ctx, board, closedLimit))}`;
+}
+
+const keyOf = (board: string, closedLimit: number): string => `board:${closedLimit}:${board}`;
+
+function loader(ctx: ReadContext, board: string, closedLimit: number): () => TaskRow[] {
+  return () => ctx.q.all<TaskRow>(BOARD_TASKS, { board, limit: closedLimit });
 }

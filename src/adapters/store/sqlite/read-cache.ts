@@ -12,7 +12,9 @@ const MAX_ENTRIES = 256;
 export class ReadCache {
   private readonly dataVersion: Database.Statement;
   private readonly totalChanges: Database.Statement;
-  private readonly entries = new Map<string, unknown>();
+  private readonly entries = new Map<string, { value: unknown; stamp: number }>();
+  /** Each value the cache holds gets a number of its own, never given twice by this cache. */
+  private lastStamp = 0;
   private seenDataVersion = -1;
   private seenTotalChanges = -1;
 
@@ -23,12 +25,25 @@ export class ReadCache {
 
   /** What `load` returned for `key` since the last change, else its fresh answer. Callers must not mutate it. */
   get<T>(key: string, load: () => T): T {
+    return this.entry(key, load).value as T;
+  }
+
+  /**
+   * Names the value `get(key, load)` answers now: equal stamps mean the same value object, kept since,
+   * whatever else was written (a carried write that left this value as it was keeps its stamp).
+   */
+  stamp(key: string, load: () => unknown): number {
+    return this.entry(key, load).stamp;
+  }
+
+  private entry(key: string, load: () => unknown): { value: unknown; stamp: number } {
     this.dropIfChanged();
-    if (this.entries.has(key)) return this.entries.get(key) as T;
-    const value = load();
+    const kept = this.entries.get(key);
+    if (kept !== undefined) return kept;
+    const entry = { value: load(), stamp: ++this.lastStamp };
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(key, value);
-    return value;
+    this.entries.set(key, entry);
+    return entry;
   }
 
   /**
@@ -65,7 +80,10 @@ export class ReadCache {
     if (before.dataVersion !== this.seenDataVersion || before.totalChanges !== this.seenTotalChanges) return;
     const now = this.mark();
     if (now.dataVersion !== before.dataVersion || now.totalChanges !== before.totalChanges + changes) return;
-    for (const [key, value] of this.entries) this.entries.set(key, update(key, value));
+    for (const [key, entry] of this.entries) {
+      const value = update(key, entry.value);
+      if (value !== entry.value) this.entries.set(key, { value, stamp: ++this.lastStamp });
+    }
     this.seenTotalChanges = now.totalChanges;
   }
 }

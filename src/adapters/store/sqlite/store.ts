@@ -41,7 +41,7 @@ import { ReadCache } from './read-cache.js';
 import { Statements } from './statements.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { addComment, countTasksByStatus, createTask, createTasks, listComments, listTasks, updateTask } from './tasks.js';
-import { listBoardTasks } from './board-tasks.js';
+import { boardTasksStamp, listBoardTasks } from './board-tasks.js';
 import { selectTask } from './task-queries.js';
 import {
   createToken,
@@ -155,6 +155,10 @@ class SqliteStore implements Store {
 
   listBoardTasks(board: string, closedLimit: number): Promise<Task[]> {
     return this.read((ctx) => listBoardTasks(ctx, this.cache, board, closedLimit));
+  }
+
+  boardTasksStamp(board: string, closedLimit: number): Promise<string | null> {
+    return this.read((ctx) => boardTasksStamp(ctx, this.cache, board, closedLimit));
   }
 
   updateTask(id: string, patch: TaskPatch, actor?: string): Promise<Task> {

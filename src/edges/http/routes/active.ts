@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
-import type { Static } from 'typebox';
 import type { ApiContext } from '../context.js';
 import type { ActiveRunListing } from '../../../services/active-run-view.js';
+import { sendJsonParts } from '../json-parts.js';
 import { errorResponses } from '../schemas/common.js';
 import { ActiveQuery, ActiveRunsResponse, InspectResponse } from '../schemas/runs.js';
 
@@ -23,13 +21,13 @@ export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
         board: request.query.board,
         progress_timeout_seconds: ctx.settings.progress_timeout_seconds,
       });
-      if (request.query.inspect !== '1') return sendActiveRunsResponse(reply, activeRunsResponseParts(listing, ctx.clock.now()));
+      if (request.query.inspect !== '1') return sendJsonParts(reply, activeRunsResponseParts(listing, ctx.clock.now()));
       const runs = listing.runs;
       const inspections = runs.length === 0 ? [] : await ctx.runControl.inspectRuns(runs.map((run) => run.run_id));
       // Each answer through the serializer of its own schema (compiled once, kept by Fastify).
       const processJson = reply.compileSerializationSchema(INSPECT_RESPONSE);
       const processes = inspections.map((answer) => processJson(answer));
-      return sendActiveRunsResponse(reply, activeRunsResponseParts(listing, ctx.clock.now(), processes));
+      return sendJsonParts(reply, activeRunsResponseParts(listing, ctx.clock.now(), processes));
     },
   );
 };
@@ -39,7 +37,7 @@ export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
  * together from the JSON the view keeps of the listing and of each run instead of serialising a
  * thousand rows again. With `processes` (each run's inspect answer as JSON, in order) each row gets its
  * `process`. Their bytes must equal what the response schema's serializer makes of the same object:
- * test/http/active-json.test.ts holds them to that.
+ * test/http/kept-json.test.ts holds them to that.
  */
 export function activeRunsResponseParts(listing: ActiveRunListing, checkedAt: number, processes?: readonly string[]): Buffer[] {
   const tail = Buffer.from(`,"count":${listing.runs.length},"checked_at":${JSON.stringify(checkedAt)}}`);
@@ -52,26 +50,3 @@ export function activeRunsResponseParts(listing: ActiveRunListing, checkedAt: nu
 const WORKERS_HEAD = Buffer.from('{"workers":');
 /** The schema as Fastify's serializer compiler takes it (a TypeBox object has no index signature). */
 const INSPECT_RESPONSE = InspectResponse as unknown as Record<string, unknown>;
-
-/**
- * The one path that sends a response past its schema's serializer: the parts are pushed, as they are,
- * into a plain stream. Both other ways kept the server's garbage collector busy (`--trace-gc-nvp` of
- * the server, bench/README.md, visibility): `Readable.from(parts)` left ~3 MB of every request's stream
- * objects alive at each scavenge (4-9 ms pauses every ~250 ms), and one `Buffer.concat` per request, a
- * 430 KB buffer outside the heap, set off a mark-compact every ~100 ms while leases renewed. Pushed
- * parts: scavenges of ~1 ms that keep almost nothing, the same CPU per request. The cast is for the
- * type provider, which expects the object the bytes already are.
- */
-function sendActiveRunsResponse(reply: FastifyReply, parts: Buffer[]): FastifyReply {
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
-  const body = new Readable({
-    read() {
-      for (const part of parts) this.push(part);
-      this.push(null);
-    },
-  });
-  return reply
-    .type('application/json; charset=utf-8')
-    .header('content-length', length)
-    .send(body as unknown as Static<typeof ActiveRunsResponse>);
-}

@@ -3,16 +3,11 @@ import { Type } from 'typebox';
 import { DEFAULT_CLOSED_LIMIT, isClosedLimit } from '../../../core/board-columns.js';
 import { InvalidInputError } from '../../../core/errors.js';
 import { DEFAULT_BOARD } from '../../../core/ids.js';
-import { TASK_STATUSES } from '../../../core/types.js';
-import type { Task, TaskStatus } from '../../../core/types.js';
+import type { BoardListing } from '../../../services/board-view.js';
 import type { ApiContext } from '../context.js';
+import { sendJsonParts } from '../json-parts.js';
 import { errorResponses } from '../schemas/common.js';
 import { BoardResponse, BoardViewQuery } from '../schemas/tasks.js';
-
-/** Higher priority first, then the older task. */
-function byBoardOrder(a: Task, b: Task): number {
-  return b.priority - a.priority || a.created_at - b.created_at;
-}
 
 function closedLimitOf(text: string | undefined): number {
   if (text === undefined) return DEFAULT_CLOSED_LIMIT;
@@ -32,12 +27,9 @@ export const boardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
         response: { 200: BoardResponse, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => {
-      const tasks = await ctx.store.listBoardTasks(request.query.board ?? DEFAULT_BOARD, closedLimitOf(request.query.closed_limit));
-      const byStatus = new Map<TaskStatus, Task[]>(TASK_STATUSES.map((status) => [status, []]));
-      for (const task of tasks) byStatus.get(task.status)?.push(task);
-      const columns = TASK_STATUSES.map((name) => ({ name, tasks: (byStatus.get(name) as Task[]).sort(byBoardOrder) }));
-      return { columns, now: ctx.clock.now() };
+    async (request, reply) => {
+      const listing = await ctx.boards.listing(request.query.board ?? DEFAULT_BOARD, closedLimitOf(request.query.closed_limit));
+      return sendJsonParts(reply, boardResponseParts(listing, ctx.clock.now()));
     },
   );
 
@@ -53,3 +45,14 @@ export const boardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
     async () => ({ boards: await ctx.store.listBoards() }),
   );
 };
+
+/**
+ * The body of GET /api/board, the BoardResponse of `listing` at `now`, put together from the JSON the
+ * view keeps of its columns. Its bytes must equal what the response schema's serializer makes of the
+ * same object: test/http/kept-json.test.ts holds them to that.
+ */
+export function boardResponseParts(listing: BoardListing, now: number): Buffer[] {
+  return [COLUMNS_HEAD, listing.json(), Buffer.from(`,"now":${JSON.stringify(now)}}`)];
+}
+
+const COLUMNS_HEAD = Buffer.from('{"columns":');
