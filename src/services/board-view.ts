@@ -9,8 +9,17 @@ export interface BoardListing {
   json(): Buffer;
 }
 
-/** Beyond this many distinct boards (x closed limits) the memory starts over rather than grow. */
-const MAX_LISTINGS = 256;
+/**
+ * What the view keeps at most: listings (boards x closed limits, which a client chooses) and tasks over
+ * all of them (a closed limit may ask for 10,000 of each closed column); beyond either it starts over
+ * rather than grow, and a listing larger than all of it is answered and not kept.
+ */
+export const BOARD_VIEW_LIMITS: BoardViewLimits = { listings: 64, tasks: 50_000 };
+
+export interface BoardViewLimits {
+  listings: number;
+  tasks: number;
+}
 
 /**
  * A board as the edges show it, memoised: one view per store (the server makes it where it wires the
@@ -20,9 +29,13 @@ const MAX_LISTINGS = 256;
  * visibility, board). Without a stamp (PostgreSQL) each call lists afresh.
  */
 export class BoardView {
-  private readonly last = new Map<string, { stamp: string; listing: BoardListing }>();
+  private readonly last = new Map<string, { stamp: string; listing: BoardListing; tasks: number }>();
+  private keptTasks = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly limits: BoardViewLimits = BOARD_VIEW_LIMITS,
+  ) {}
 
   async listing(board: string, closedLimit: number): Promise<BoardListing> {
     // Taken before the listing and refusing what it refuses: a commit in between can only make the next call list again.
@@ -31,10 +44,22 @@ export class BoardView {
     const kept = this.last.get(key);
     if (kept !== undefined && stamp !== null && kept.stamp === stamp) return kept.listing;
     const listing = new Listing(boardColumns(await this.store.listBoardTasks(board, closedLimit)));
-    if (stamp === null) return listing;
-    if (kept === undefined && this.last.size >= MAX_LISTINGS) this.last.clear();
-    this.last.set(key, { stamp, listing });
+    const tasks = listing.columns.reduce((sum, column) => sum + column.tasks.length, 0);
+    if (stamp === null || tasks > this.limits.tasks) return listing;
+    if (kept !== undefined) this.keptTasks -= kept.tasks;
+    this.last.delete(key);
+    if (this.last.size >= BOARD_VIEW_LIMITS.listings || this.keptTasks + tasks > this.limits.tasks) {
+      this.last.clear();
+      this.keptTasks = 0;
+    }
+    this.last.set(key, { stamp, listing, tasks });
+    this.keptTasks += tasks;
     return listing;
+  }
+
+  /** How many listings and tasks are kept now (for tests of the bounds). */
+  get kept(): { listings: number; tasks: number } {
+    return { listings: this.last.size, tasks: this.keptTasks };
   }
 }
 

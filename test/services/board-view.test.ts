@@ -90,6 +90,34 @@ for (const kind of STORES) {
       expect(titles(await raced.listing('b', 200), 'ready')).toEqual(['first', 'raced']);
     });
 
+    it('keeps at most its limits of listings and of tasks, and a listing larger than all of it not at all', async () => {
+      const bounded = new BoardView(opened.store, { listings: 2, tasks: 3 });
+      await opened.store.createTask({ title: 'a', board: 'one' });
+      await opened.store.createTask({ title: 'b', board: 'two' });
+      for (const title of ['c', 'd']) await opened.store.createTask({ title, board: 'three' });
+      for (const title of ['e', 'f', 'g', 'h']) await opened.store.createTask({ title, board: 'big' });
+      const kept = kind.kind === 'sqlite';
+      await bounded.listing('one', 200);
+      await bounded.listing('two', 200);
+      expect(bounded.kept).toEqual(kept ? { listings: 2, tasks: 2 } : { listings: 0, tasks: 0 });
+      // A third listing is one too many: the view starts over with it alone.
+      await bounded.listing('three', 200);
+      expect(bounded.kept).toEqual(kept ? { listings: 1, tasks: 2 } : { listings: 0, tasks: 0 });
+      // Up to the task limit exactly, then one listing too many again.
+      await bounded.listing('one', 200);
+      expect(bounded.kept).toEqual(kept ? { listings: 2, tasks: 3 } : { listings: 0, tasks: 0 });
+      await bounded.listing('two', 200);
+      expect(bounded.kept).toEqual(kept ? { listings: 1, tasks: 1 } : { listings: 0, tasks: 0 });
+      const big = await bounded.listing('big', 200);
+      expect(titles(big, 'ready')).toEqual(['e', 'f', 'g', 'h']);
+      expect(await bounded.listing('big', 200)).not.toBe(big);
+      expect(bounded.kept).toEqual(kept ? { listings: 1, tasks: 1 } : { listings: 0, tasks: 0 });
+      // The same listing kept again replaces its own count, never adds to it.
+      await opened.store.createTask({ title: 'b2', board: 'two' });
+      await bounded.listing('two', 200);
+      expect(bounded.kept).toEqual(kept ? { listings: 1, tasks: 2 } : { listings: 0, tasks: 0 });
+    });
+
     it('refuses a bad board or closed limit before reading', async () => {
       await expect(view.listing('Not A Slug!', 200)).rejects.toThrow(InvalidInputError);
       await expect(view.listing('b', 10_001)).rejects.toThrow(/closed_limit/);
