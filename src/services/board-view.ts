@@ -48,7 +48,7 @@ export class BoardView {
     if (stamp === null || tasks > this.limits.tasks) return listing;
     if (kept !== undefined) this.keptTasks -= kept.tasks;
     this.last.delete(key);
-    if (this.last.size >= BOARD_VIEW_LIMITS.listings || this.keptTasks + tasks > this.limits.tasks) {
+    if (this.last.size >= this.limits.listings || this.keptTasks + tasks > this.limits.tasks) {
       this.last.clear();
       this.keptTasks = 0;
     }

@@ -59,8 +59,8 @@ function cacheOf(store: Store): Map<string, CacheEntry> {
 
 /**
  * The token a secret stands for, or null. Reads only; answers are cached briefly so a request costs no
- * query, and a cached answer is given as it is, not in a promise: a promise and its turn of the
- * microtask queue on every request were a measured share of a small request's cost (bench/README.md).
+ * query, and a cached answer is given as it is, not in a promise, so that the auth hook can finish in
+ * the request's own turn: the reason every hook a request passes is a plain callback (edges/http/app.ts).
  */
 export function authenticate(store: Store, secret: string, knownHash?: string): ApiToken | null | Promise<ApiToken | null> {
   if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return null;

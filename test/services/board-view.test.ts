@@ -118,6 +118,20 @@ for (const kind of STORES) {
       expect(bounded.kept).toEqual(kept ? { listings: 1, tasks: 2 } : { listings: 0, tasks: 0 });
     });
 
+    it('starts over past its count of listings, however few tasks they hold', async () => {
+      const bounded = new BoardView(opened.store, { listings: 2, tasks: 100 });
+      for (const board of ['one', 'two', 'three']) await opened.store.createTask({ title: board, board });
+      const kept = kind.kind === 'sqlite' ? 1 : 0;
+      await bounded.listing('one', 200);
+      await bounded.listing('two', 200);
+      expect(bounded.kept).toEqual({ listings: 2 * kept, tasks: 2 * kept });
+      await bounded.listing('three', 200);
+      expect(bounded.kept).toEqual({ listings: kept, tasks: kept });
+      // Another closed limit of a kept board is another listing.
+      await bounded.listing('three', 0);
+      expect(bounded.kept).toEqual({ listings: 2 * kept, tasks: 2 * kept });
+    });
+
     it('refuses a bad board or closed limit before reading', async () => {
       await expect(view.listing('Not A Slug!', 200)).rejects.toThrow(InvalidInputError);
       await expect(view.listing('b', 10_001)).rejects.toThrow(/closed_limit/);
