@@ -2,10 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
 import type { ActiveRunListing } from '../../../services/active-run-view.js';
 import { sendJsonParts } from '../json-parts.js';
+import { KeptBodies } from '../kept-bodies.js';
 import { errorResponses } from '../schemas/common.js';
 import { ActiveQuery, ActiveRunsResponse, InspectResponse } from '../schemas/runs.js';
 
 export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  const bodies = new KeptBodies<ActiveRunListing>();
   app.get(
     '/api/workers/active',
     {
@@ -21,7 +23,9 @@ export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
         board: request.query.board,
         progress_timeout_seconds: ctx.settings.progress_timeout_seconds,
       });
-      if (request.query.inspect !== '1') return sendJsonParts(reply, activeRunsResponseParts(listing, ctx.clock.now()));
+      if (request.query.inspect !== '1') {
+        return bodies.send(reply, listing, () => [WORKERS_HEAD, ...listing.jsonParts()], activeRunsTail(listing, ctx.clock.now()));
+      }
       const runs = listing.runs;
       const inspections = runs.length === 0 ? [] : await ctx.runControl.inspectRuns(runs.map((run) => run.run_id));
       // Each answer through the serializer of its own schema (compiled once, kept by Fastify).
@@ -33,15 +37,18 @@ export const activeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, c
 };
 
 /**
- * The body of GET /api/workers/active, the ActiveRunsResponse of `listing` at `checkedAt`, in parts put
- * together from the JSON the view keeps of the listing and of each run instead of serialising a
- * thousand rows again. With `processes` (each run's inspect answer as JSON, in order) each row gets its
- * `process`. Their bytes must equal what the response schema's serializer makes of the same object:
- * test/http/kept-json.test.ts holds them to that.
+ * The body of GET /api/workers/active, the ActiveRunsResponse of `listing` at `checkedAt`, put together
+ * from the JSON the view keeps of the listing and of each run instead of serialising a thousand rows
+ * again: `{"workers":` and the listing's parts, then this tail. With `processes` (each run's inspect
+ * answer as JSON, in order) each row gets its `process`. The bytes must equal what the response schema's
+ * serializer makes of the same object: test/http/kept-json.test.ts holds them to that.
  */
-export function activeRunsResponseParts(listing: ActiveRunListing, checkedAt: number, processes?: readonly string[]): Buffer[] {
-  const tail = Buffer.from(`,"count":${listing.runs.length},"checked_at":${JSON.stringify(checkedAt)}}`);
-  if (processes === undefined) return [WORKERS_HEAD, listing.json(), tail];
+function activeRunsTail(listing: ActiveRunListing, checkedAt: number): string {
+  return `,"count":${listing.runs.length},"checked_at":${JSON.stringify(checkedAt)}}`;
+}
+
+function activeRunsResponseParts(listing: ActiveRunListing, checkedAt: number, processes: readonly string[]): Buffer[] {
+  const tail = Buffer.from(activeRunsTail(listing, checkedAt));
   // Each row's JSON with its process answer spliced in before the closing brace.
   const rows = listing.runs.map((_, i) => `${listing.runJson(i).slice(0, -1)},"process":${processes[i]}}`);
   return [WORKERS_HEAD, Buffer.from(`[${rows.join(',')}]`), tail];

@@ -5,7 +5,7 @@ import { InvalidInputError } from '../../../core/errors.js';
 import { DEFAULT_BOARD } from '../../../core/ids.js';
 import type { BoardListing } from '../../../services/board-view.js';
 import type { ApiContext } from '../context.js';
-import { sendJsonParts } from '../json-parts.js';
+import { KeptBodies } from '../kept-bodies.js';
 import { errorResponses } from '../schemas/common.js';
 import { BoardResponse, BoardViewQuery } from '../schemas/tasks.js';
 
@@ -17,6 +17,7 @@ function closedLimitOf(text: string | undefined): number {
 }
 
 export const boardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ctx) => {
+  const bodies = new KeptBodies<BoardListing>();
   app.get(
     '/api/board',
     {
@@ -29,7 +30,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
     },
     async (request, reply) => {
       const listing = await ctx.boards.listing(request.query.board ?? DEFAULT_BOARD, closedLimitOf(request.query.closed_limit));
-      return sendJsonParts(reply, boardResponseParts(listing, ctx.clock.now()));
+      return bodies.send(reply, listing, () => [COLUMNS_HEAD, listing.json()], `,"now":${JSON.stringify(ctx.clock.now())}}`);
     },
   );
 
@@ -47,12 +48,8 @@ export const boardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, ct
 };
 
 /**
- * The body of GET /api/board, the BoardResponse of `listing` at `now`, put together from the JSON the
- * view keeps of its columns. Its bytes must equal what the response schema's serializer makes of the
- * same object: test/http/kept-json.test.ts holds them to that.
+ * The body of GET /api/board is `{"columns":`, the JSON the view keeps of the listing's columns, and
+ * `"now"`. Its bytes must equal what the response schema's serializer makes of the same object:
+ * test/http/kept-json.test.ts holds them to that.
  */
-export function boardResponseParts(listing: BoardListing, now: number): Buffer[] {
-  return [COLUMNS_HEAD, listing.json(), Buffer.from(`,"now":${JSON.stringify(now)}}`)];
-}
-
 const COLUMNS_HEAD = Buffer.from('{"columns":');
