@@ -7,11 +7,9 @@ import type { Store } from '../ports/store.js';
 export interface ActiveRunListing {
   /** Newest first, as the store listed them; a run unchanged since the previous listing is the same object. */
   readonly runs: readonly ActiveRun[];
-  /** `JSON.stringify(runs)` as UTF-8, built once per listing, from its parts. */
-  json(): Buffer;
   /**
-   * The same bytes in parts of a few dozen runs, built once per listing; a part whose runs are the same
-   * objects as in the previous listing is that listing's part.
+   * `JSON.stringify(runs)` as UTF-8 in parts of a few dozen runs, built once per listing; a part whose
+   * runs are the same objects as in the previous listing is that listing's part.
    */
   jsonParts(): readonly Buffer[];
   /** `JSON.stringify(runs[i])`, built once per run object. */
@@ -79,7 +77,6 @@ class Listing implements ActiveRunListing {
   /** The previous listing's parts, if it built them, until this one has built its own. */
   private reusable: BuiltParts | undefined;
   private parts: Buffer[] | undefined;
-  private bytes: Buffer | undefined;
 
   constructor(
     readonly entries: readonly Entry[],
@@ -108,15 +105,6 @@ class Listing implements ActiveRunListing {
     if (listed.length !== this.entries.length) return false;
     for (let i = 0; i < listed.length; i++) if (this.entries[i]!.run !== listed[i]) return false;
     return true;
-  }
-
-  /**
-   * Copied together once per listing, not written as parts: a response written part by part is a
-   * write to the socket per part, which cost more than the copy (bench/README.md, visibility).
-   */
-  json(): Buffer {
-    this.bytes ??= Buffer.concat(this.jsonParts());
-    return this.bytes;
   }
 
   jsonParts(): readonly Buffer[] {

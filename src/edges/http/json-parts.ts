@@ -2,14 +2,13 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 
 /**
- * Sends a JSON body the route put together itself from bytes a view keeps, past the response schema's
- * serializer; each route that does holds its bytes to that serializer's in a test
- * (test/http/kept-json.test.ts). The parts are pushed, as they are, into a plain stream: both other ways
- * kept the server's garbage collector busy (`--trace-gc-nvp` of the server, bench/README.md,
- * visibility): `Readable.from(parts)` left ~3 MB of every request's stream objects alive at each
- * scavenge (4-9 ms pauses every ~250 ms), and one `Buffer.concat` per request, a 430 KB buffer outside
- * the heap, set off a mark-compact every ~100 ms while leases renewed. Pushed parts: scavenges of ~1 ms
- * that keep almost nothing, the same CPU per request.
+ * Sends a JSON body the route put together itself, past the response schema's serializer, when it
+ * differs in every request (the live listing with each run's process figures; a listing whose bytes
+ * are the same each time goes through kept-bodies.ts instead); test/http/kept-json.test.ts holds its
+ * bytes to that serializer's. The parts are pushed, as they are, into a plain stream:
+ * `Readable.from(parts)` left ~3 MB of every request's stream objects alive at each scavenge, and
+ * joining them into one buffer first is a copy of the whole body per request (bench/README.md,
+ * visibility).
  */
 export function sendJsonParts(reply: FastifyReply, parts: readonly Buffer[]): FastifyReply {
   const length = parts.reduce((sum, part) => sum + part.length, 0);
