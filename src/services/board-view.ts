@@ -5,7 +5,7 @@ import type { Store } from '../ports/store.js';
 /** One answer of the view: a board's columns and their JSON, kept together. */
 export interface BoardListing {
   readonly columns: readonly BoardColumn[];
-  /** `JSON.stringify(columns)` as UTF-8, built once per listing. */
+  /** `JSON.stringify(columns)` as UTF-8; the route keeps its bytes once per listing (edges/http/kept-bodies.ts). */
   json(): Buffer;
 }
 
@@ -64,12 +64,9 @@ export class BoardView {
 }
 
 class Listing implements BoardListing {
-  private bytes: Buffer | undefined;
-
   constructor(readonly columns: readonly BoardColumn[]) {}
 
   json(): Buffer {
-    this.bytes ??= Buffer.from(JSON.stringify(this.columns));
-    return this.bytes;
+    return Buffer.from(JSON.stringify(this.columns));
   }
 }
